@@ -1,0 +1,85 @@
+"""Tickets and messages as the API shows them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from helpdesk.models import Attachment, Message, Ticket, User
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _user(user: User | None) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {"id": user.id, "username": user.username, "name": user.display_name}
+
+
+def ticket_json(ticket: Ticket) -> dict[str, Any]:
+    contact = ticket.contact
+    return {
+        "id": ticket.id,
+        "register_no": ticket.register_no,
+        "office": ticket.office.code,
+        "channel": ticket.channel,
+        "kind": ticket.kind,
+        "category": ticket.category,
+        "status": ticket.status,
+        "step": ticket.step,
+        # The SOP engine fills this in; until an office's SOP defines actions there are none.
+        "actions": [],
+        "subject": ticket.subject,
+        "contact": {
+            "id": contact.id,
+            "name": contact.name,
+            "identities": [
+                {"channel": i.channel, "id": i.external_id, "display": i.display}
+                for i in contact.identities
+            ],
+        },
+        "assignee": _user(ticket.assignee),
+        "external_ref": ticket.external_ref,
+        "created_at": _iso(ticket.created_at),
+        "updated_at": _iso(ticket.updated_at),
+        "last_activity_at": _iso(ticket.last_activity_at),
+        "last_inbound_at": _iso(ticket.last_inbound_at),
+        "first_response_at": _iso(ticket.first_response_at),
+        "due_at": _iso(ticket.due_at),
+    }
+
+
+def attachment_json(attachment: Attachment) -> dict[str, Any]:
+    return {
+        "id": attachment.id,
+        "kind": attachment.kind,
+        "filename": attachment.filename,
+        "content_type": attachment.content_type or attachment.declared_type,
+        "size": attachment.size,
+        "status": attachment.status,
+        "error": attachment.error,
+        "url": f"/attachments/{attachment.id}" if attachment.status == "stored" else None,
+    }
+
+
+def message_json(message: Message) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "direction": message.direction,
+        "channel": message.channel,
+        "kind": message.content_kind,
+        "external_id": message.external_id,
+        "body": message.body,
+        "details": message.details,
+        "status": message.status,
+        "error": message.error,
+        "error_code": message.error_code,
+        "author": _user(message.author),
+        "attachments": [attachment_json(a) for a in message.attachments],
+        "reply_to": message.reply_to_external_id,
+        "sent_at": _iso(message.sent_at),
+        "created_at": _iso(message.created_at),
+        "status_at": _iso(message.status_at),
+    }

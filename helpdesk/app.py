@@ -1,0 +1,116 @@
+"""`create_app(settings)`: the one Litestar application (API, webhooks, inbox). Nothing at import."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from helpdesk.api.routes import TicketsApi
+from helpdesk.jobs.inprocess import InProcessQueue
+from helpdesk.runtime import Runtime
+from helpdesk.settings import PROJECT_ROOT, Settings
+from helpdesk.web.attachments import download_attachment
+from helpdesk.web.deps import provide_db, provide_runtime
+from helpdesk.web.errors import http_exception_handler, internal_error_handler
+from helpdesk.web.health import healthz
+from helpdesk.web.webhooks import receive_webhook, verify_webhook
+from inbox import i18n
+from inbox.routes import INBOX_ROUTES, inbox_exception_handler
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = PROJECT_ROOT / "templates"
+STATIC = Path(__file__).resolve().parent.parent / "inbox" / "static"
+# Paths that authenticate otherwise (bearer tokens, platform signatures) need no CSRF token.
+CSRF_EXEMPT = [r"^/api/", r"^/webhooks/", r"^/healthz", r"^/schema"]
+
+
+def create_app(settings: Settings, runtime: Runtime | None = None, *, jobs: bool = True) -> Litestar:
+    """Build the app. Pass `runtime` to share one (tests); `jobs=False` leaves the queue to you."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        rt = runtime or Runtime.create(settings)
+        app.state.runtime = rt
+        owns_queue = jobs and rt.queue is None
+        if owns_queue:
+            if settings.redis_url:
+                from helpdesk.jobs.worker import ArqQueue
+
+                rt.queue = await ArqQueue.connect(settings.redis_url)
+            else:
+                queue = InProcessQueue(rt, workers=settings.inprocess_workers)
+                rt.queue = queue
+                queue.start()
+        try:
+            yield
+        finally:
+            if owns_queue and rt.queue is not None:
+                await rt.queue.close()
+                rt.queue = None
+            if runtime is None:
+                await rt.close()
+
+    session_secret = hashlib.sha256(f"session:{settings.secret_key}".encode()).digest()
+    return Litestar(
+        route_handlers=[
+            healthz,
+            verify_webhook,
+            receive_webhook,
+            TicketsApi,
+            download_attachment,
+            *INBOX_ROUTES,
+            create_static_files_router(path="/static", directories=[STATIC], cache_control=None),
+        ],
+        dependencies={"rt": Provide(provide_runtime, sync_to_thread=False), "db": Provide(provide_db)},
+        lifespan=[lifespan],
+        middleware=[
+            CookieBackendConfig(
+                secret=session_secret,
+                key="helpdesk_session",
+                max_age=12 * 3600,
+                secure=settings.secure_cookies,
+                httponly=True,
+                samesite="lax",
+            ).middleware
+        ],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="helpdesk_csrf",
+            cookie_secure=settings.secure_cookies,
+            header_name="x-csrftoken",
+            exclude=CSRF_EXEMPT,
+        ),
+        template_config=TemplateConfig(
+            directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=i18n.install
+        ),
+        openapi_config=OpenAPIConfig(
+            title="Dukcapil helpdesk",
+            version="1",
+            path="/schema",
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
+            ),
+            security=[{"bearer": []}],
+        ),
+        exception_handlers={
+            HTTPException: inbox_exception_handler(http_exception_handler),
+            Exception: internal_error_handler,
+        },
+        request_max_body_size=1024 * 1024,
+        debug=False,
+    )

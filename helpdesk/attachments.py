@@ -1,0 +1,63 @@
+"""Downloading the media a citizen sent into attachment storage."""
+
+from __future__ import annotations
+
+from channels.base import ChannelError, MediaRef, PermanentError, TransientError
+from helpdesk.db import transaction
+from helpdesk.jobs.queue import RetryLater
+from helpdesk.models import Attachment, AttachmentStatus, ChannelAccount, Message
+from helpdesk.offices import account_config
+from helpdesk.runtime import Runtime
+from helpdesk.storage import ForbiddenContent
+
+MAX_TRIES = 6
+
+
+async def fetch_attachment(rt: Runtime, attachment_id: int, job_try: int = 1) -> str | None:
+    async with rt.sessions() as session:
+        attachment = await session.get(Attachment, attachment_id)
+        if attachment is None or attachment.status != AttachmentStatus.pending:
+            return attachment.status if attachment else None
+        message = await session.get_one(Message, attachment.message_id)
+        account = await session.get_one(ChannelAccount, message.channel_account_id)
+        config = account_config(account)
+        adapter = rt.adapters[account.kind]
+        media = MediaRef(
+            media_id=attachment.media_id or "",
+            mime_type=attachment.declared_type,
+            filename=attachment.filename,
+            kind=attachment.kind,  # type: ignore[arg-type]
+        )
+    try:
+        fetched = await adapter.fetch_media(config, media)
+        if len(fetched.content) > rt.settings.max_attachment_bytes:
+            raise PermanentError("larger than the attachment limit", code="too_large")
+        stored = rt.storage.save(fetched.content, fetched.mime_type or media.mime_type)
+    except TransientError as exc:
+        if job_try < MAX_TRIES:
+            raise RetryLater(defer=exc.retry_after or 5.0 * 2**job_try) from exc
+        return await _mark(rt, attachment_id, AttachmentStatus.failed, exc.message)
+    except ForbiddenContent as exc:
+        return await _mark(rt, attachment_id, AttachmentStatus.refused, str(exc))
+    except ChannelError as exc:
+        status = AttachmentStatus.refused if exc.code == "too_large" else AttachmentStatus.failed
+        return await _mark(rt, attachment_id, status, exc.message)
+
+    async with transaction(rt.sessions) as session:
+        attachment = await session.get_one(Attachment, attachment_id)
+        attachment.status = AttachmentStatus.stored
+        attachment.storage_key = stored.key
+        attachment.size = stored.size
+        attachment.sha256 = stored.sha256
+        attachment.content_type = stored.content_type
+        if fetched.filename and not attachment.filename:
+            attachment.filename = fetched.filename[:255]
+        attachment.error = None
+    return AttachmentStatus.stored
+
+
+async def _mark(rt: Runtime, attachment_id: int, status: AttachmentStatus, error: str) -> str:
+    async with transaction(rt.sessions) as session:
+        attachment = await session.get_one(Attachment, attachment_id)
+        attachment.status, attachment.error = status, error[:1000]
+    return status

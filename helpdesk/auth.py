@@ -1,0 +1,113 @@
+"""Passwords (argon2), API tokens (only their hash stored) and the acting principal."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from helpdesk.models import ApiToken, Role, User, utcnow
+
+_hasher = PasswordHasher()
+# Verifying against this keeps a login for an unknown user as slow as a wrong password.
+_DUMMY_HASH = _hasher.hash("not a real password")
+TOKEN_PREFIX = "hdk_"
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A signed-in user and the role they hold in each of their offices."""
+
+    user_id: int
+    username: str
+    display_name: str
+    is_superuser: bool
+    roles: dict[int, Role] = field(default_factory=dict)  # office id -> role
+    language: str = "id"
+
+    def can_see_office(self, office_id: int) -> bool:
+        return self.is_superuser or office_id in self.roles
+
+    def office_scope(self) -> list[int] | None:
+        """Office ids this user may see, or None for every office (superuser)."""
+        return None if self.is_superuser else sorted(self.roles)
+
+    def role_in(self, office_id: int) -> Role | None:
+        if office_id in self.roles:
+            return self.roles[office_id]
+        return Role.superuser if self.is_superuser else None
+
+
+def principal_for(user: User) -> Principal:
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        is_superuser=user.is_superuser,
+        roles={m.office_id: Role(m.role) for m in user.memberships},
+        language=user.language,
+    )
+
+
+async def load_principal(session: AsyncSession, user_id: int) -> Principal | None:
+    user = await session.scalar(
+        select(User)
+        .where(User.id == user_id, User.active.is_(True))
+        .options(selectinload(User.memberships))
+    )
+    return principal_for(user) if user else None
+
+
+async def authenticate_password(session: AsyncSession, username: str, password: str) -> User | None:
+    user = await session.scalar(
+        select(User)
+        .where(User.username == username, User.active.is_(True))
+        .options(selectinload(User.memberships))
+    )
+    if not verify_password(user.password_hash if user else None, password):
+        return None
+    assert user is not None
+    user.last_login_at = utcnow()
+    return user
+
+
+async def authenticate_token(session: AsyncSession, token: str) -> Principal | None:
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    row = await session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
+    )
+    if row is None:
+        return None
+    return await load_principal(session, row.user_id)
+
+
+async def create_token(session: AsyncSession, user: User, name: str) -> str:
+    token = new_token()
+    session.add(ApiToken(user_id=user.id, name=name, token_hash=hash_token(token)))
+    return token

@@ -1,0 +1,100 @@
+"""The job functions. Each takes the process's Runtime first; both runners call them alike."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from helpdesk import attachments, ingest, outbox
+from helpdesk.models import (
+    Attachment,
+    AttachmentStatus,
+    InboundEvent,
+    InboundStatus,
+    OutboxItem,
+    OutboxState,
+    utcnow,
+)
+from helpdesk.runtime import Runtime
+
+# A pending event older than this was dropped by a crashed process or a lost queue message.
+STALE_AFTER = timedelta(seconds=30)
+SWEEP_BATCH = 500
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    func: Callable[..., Awaitable[Any]]
+    max_tries: int = 1
+
+
+async def process_inbound_event(rt: Runtime, event_id: int, job_try: int = 1) -> Any:
+    return await ingest.process_event(rt, event_id)
+
+
+async def send_outbox_item(rt: Runtime, item_id: int, job_try: int = 1) -> Any:
+    return (await outbox.send_item(rt, item_id)).state
+
+
+async def fetch_attachment(rt: Runtime, attachment_id: int, job_try: int = 1) -> Any:
+    return await attachments.fetch_attachment(rt, attachment_id, job_try)
+
+
+async def sweep(rt: Runtime, job_try: int = 1, stale_after: timedelta = STALE_AFTER) -> dict[str, int]:
+    """Re-enqueue whatever a crash or a lost queue left behind: nothing stored is ever lost."""
+    now = utcnow()
+    async with rt.sessions() as session:
+        events = list(
+            await session.scalars(
+                select(InboundEvent.id)
+                .where(
+                    InboundEvent.status == InboundStatus.pending,
+                    InboundEvent.received_at <= now - stale_after,
+                )
+                .order_by(InboundEvent.id)
+                .limit(SWEEP_BATCH)
+            )
+        )
+        items = list(
+            await session.scalars(
+                select(OutboxItem.id)
+                .where(
+                    OutboxItem.state == OutboxState.pending,
+                    OutboxItem.next_attempt_at <= now,
+                    or_(OutboxItem.locked_until.is_(None), OutboxItem.locked_until < now),
+                )
+                .order_by(OutboxItem.id)
+                .limit(SWEEP_BATCH)
+            )
+        )
+        media = list(
+            await session.scalars(
+                select(Attachment.id)
+                .where(
+                    Attachment.status == AttachmentStatus.pending,
+                    Attachment.created_at <= now - stale_after,
+                )
+                .order_by(Attachment.id)
+                .limit(SWEEP_BATCH)
+            )
+        )
+    for event_id in events:
+        await rt.jobs.enqueue("process_inbound_event", event_id, job_id=f"inbound:{event_id}")
+    for item_id in items:
+        await rt.jobs.enqueue("send_outbox_item", item_id, job_id=f"outbox:{item_id}")
+    for attachment_id in media:
+        await rt.jobs.enqueue("fetch_attachment", attachment_id, job_id=f"attachment:{attachment_id}")
+    return {"events": len(events), "outbox": len(items), "attachments": len(media)}
+
+
+JOBS: dict[str, JobSpec] = {
+    "process_inbound_event": JobSpec(process_inbound_event, max_tries=ingest.STATUS_WAIT_TRIES + 1),
+    "send_outbox_item": JobSpec(send_outbox_item),
+    "fetch_attachment": JobSpec(fetch_attachment, max_tries=attachments.MAX_TRIES),
+    "sweep": JobSpec(sweep),
+}
+SWEEP_EVERY_SECONDS = 30

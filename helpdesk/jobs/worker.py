@@ -1,0 +1,94 @@
+"""The arq side: the queue used when HELPDESK_REDIS_URL is set, and `helpdesk worker`.
+
+https://arq-docs.helpmanual.io/
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from arq import Retry, create_pool, cron
+from arq.connections import ArqRedis, RedisSettings
+from arq.worker import Function, Worker, func
+
+from helpdesk.jobs.queue import RetryLater
+from helpdesk.jobs.tasks import JOBS, JobSpec
+from helpdesk.runtime import Runtime
+from helpdesk.settings import Settings
+
+QUEUE_NAME = "helpdesk:jobs"
+
+
+class ArqQueue:
+    def __init__(self, pool: ArqRedis, queue_name: str = QUEUE_NAME) -> None:
+        self.pool = pool
+        self.queue_name = queue_name
+
+    @classmethod
+    async def connect(cls, redis_url: str, queue_name: str = QUEUE_NAME) -> ArqQueue:
+        pool = await create_pool(RedisSettings.from_dsn(redis_url), default_queue_name=queue_name)
+        return cls(pool, queue_name)
+
+    async def enqueue(
+        self, name: str, *args: Any, job_id: str | None = None, defer: float | None = None
+    ) -> None:
+        if name not in JOBS:
+            raise KeyError(f"unknown job {name!r}")
+        await self.pool.enqueue_job(
+            name, *args, _job_id=job_id, _defer_by=defer, _queue_name=self.queue_name
+        )
+
+    async def close(self) -> None:
+        await self.pool.aclose()
+
+
+def _arq_function(name: str, spec: JobSpec) -> Function:
+    @functools.wraps(spec.func)
+    async def run(ctx: dict[str, Any], *args: Any) -> Any:
+        try:
+            return await spec.func(ctx["runtime"], *args, job_try=ctx.get("job_try", 1))
+        except RetryLater as retry:
+            raise Retry(defer=retry.defer) from retry
+
+    return func(run, name=name, max_tries=spec.max_tries)
+
+
+def _cron_sweep() -> Callable[[dict[str, Any]], Awaitable[Any]]:
+    async def sweep(ctx: dict[str, Any]) -> Any:
+        return await JOBS["sweep"].func(ctx["runtime"])
+
+    return sweep
+
+
+def worker_settings(settings: Settings, queue_name: str = QUEUE_NAME) -> dict[str, Any]:
+    """Keyword arguments for `arq.worker.Worker`, built from our settings (nothing at import)."""
+    if not settings.redis_url:
+        raise SystemExit("HELPDESK_REDIS_URL is not set: `helpdesk worker` needs Redis")
+
+    async def on_startup(ctx: dict[str, Any]) -> None:
+        rt = Runtime.create(settings)
+        rt.queue = ArqQueue(ctx["redis"], queue_name)
+        ctx["runtime"] = rt
+
+    async def on_shutdown(ctx: dict[str, Any]) -> None:
+        if "runtime" in ctx:
+            await ctx["runtime"].close()
+
+    return {
+        "functions": [_arq_function(name, spec) for name, spec in JOBS.items() if name != "sweep"],
+        "cron_jobs": [cron(_cron_sweep(), name="sweep", second={0, 30}, unique=True, run_at_startup=True)],
+        "on_startup": on_startup,
+        "on_shutdown": on_shutdown,
+        "redis_settings": RedisSettings.from_dsn(settings.redis_url),
+        "queue_name": queue_name,
+        "max_jobs": 20,
+        "job_timeout": 300,
+        "keep_result": 0,
+        "health_check_key": f"{queue_name}:health-check",
+    }
+
+
+def make_worker(settings: Settings, queue_name: str = QUEUE_NAME, **overrides: Any) -> Worker:
+    return Worker(**{**worker_settings(settings, queue_name), **overrides})

@@ -1,0 +1,175 @@
+"""The offices file (TOML): offices and their channel accounts, loaded idempotently.
+
+A value written `env:NAME` is kept as written and read from the environment when used, so
+secrets that live in the environment are never copied into the database.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from channels.base import AccountConfig
+from channels.registry import ADAPTERS
+from helpdesk.models import ChannelAccount, Office
+from helpdesk.models.office import DEFAULT_REGISTER_FORMAT
+from helpdesk.registers import RegisterFormatError, validate_format
+
+ENV_PREFIX = "env:"
+
+
+class OfficesFileError(ValueError):
+    """The offices file is wrong; the message names the place."""
+
+
+@dataclass(frozen=True)
+class ChannelSpec:
+    kind: str
+    key: str
+    label: str
+    config: dict[str, str]
+
+
+@dataclass(frozen=True)
+class OfficeSpec:
+    code: str
+    name: str
+    sop: str
+    timezone: str
+    register_format: str
+    channels: list[ChannelSpec] = field(default_factory=list)
+
+
+def resolve(value: str, env: Mapping[str, str] | None = None) -> str:
+    env = os.environ if env is None else env
+    if isinstance(value, str) and value.startswith(ENV_PREFIX):
+        return env.get(value[len(ENV_PREFIX) :], "")
+    return value
+
+
+def account_config(account: ChannelAccount, env: Mapping[str, str] | None = None) -> AccountConfig:
+    values = {name: resolve(str(v), env) for name, v in (account.config or {}).items()}
+    return AccountConfig(key=account.key, values=values)
+
+
+def parse_offices(text: str, env: Mapping[str, str] | None = None) -> list[OfficeSpec]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise OfficesFileError(f"not valid TOML: {exc}") from exc
+    offices = data.get("office")
+    if not isinstance(offices, list) or not offices:
+        raise OfficesFileError("the file has no [[office]] table")
+    specs = [_office(i, o, env) for i, o in enumerate(offices, 1)]
+    codes = [s.code for s in specs]
+    if len(set(codes)) != len(codes):
+        raise OfficesFileError("an office code appears twice")
+    return specs
+
+
+def _office(index: int, raw: Any, env: Mapping[str, str] | None) -> OfficeSpec:
+    where = f"office #{index}"
+    if not isinstance(raw, dict):
+        raise OfficesFileError(f"{where}: must be a table")
+    code = str(raw.get("code", "")).strip().lower()
+    if not code or not code.replace("_", "").replace("-", "").isalnum() or len(code) > 40:
+        raise OfficesFileError(f"{where}: `code` must be letters, digits, - or _ (at most 40)")
+    where = f"office {code!r}"
+    name = str(raw.get("name", "")).strip()
+    if not name:
+        raise OfficesFileError(f"{where}: `name` is required")
+    timezone = str(raw.get("timezone", "Asia/Jakarta"))
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise OfficesFileError(f"{where}: unknown timezone {timezone!r}") from exc
+    register_format = str(raw.get("register_format", DEFAULT_REGISTER_FORMAT))
+    try:
+        validate_format(register_format)
+    except RegisterFormatError as exc:
+        raise OfficesFileError(f"{where}: {exc}") from exc
+    channels = raw.get("channel", [])
+    if not isinstance(channels, list):
+        raise OfficesFileError(f"{where}: `channel` must be a list of [[office.channel]] tables")
+    return OfficeSpec(
+        code=code,
+        name=name,
+        sop=str(raw.get("sop", code)),
+        timezone=timezone,
+        register_format=register_format,
+        channels=[_channel(where, i, c, env) for i, c in enumerate(channels, 1)],
+    )
+
+
+def _channel(office: str, index: int, raw: Any, env: Mapping[str, str] | None) -> ChannelSpec:
+    where = f"{office}, channel #{index}"
+    if not isinstance(raw, dict):
+        raise OfficesFileError(f"{where}: must be a table")
+    kind = raw.get("kind")
+    adapter = ADAPTERS.get(str(kind))
+    if adapter is None:
+        known = ", ".join(sorted(ADAPTERS))
+        raise OfficesFileError(f"{where}: unknown kind {kind!r} (known: {known})")
+    config = {k: str(v) for k, v in raw.items() if k not in {"kind", "label"}}
+    missing = [f for f in adapter.required_fields if not resolve(config.get(f, ""), env)]
+    if missing:
+        raise OfficesFileError(
+            f"{where} ({kind}): missing {', '.join(missing)} (or its env: variable is unset)"
+        )
+    return ChannelSpec(
+        kind=adapter.kind,
+        key=resolve(config[adapter.key_field], env),
+        label=str(raw.get("label", "")),
+        config=config,
+    )
+
+
+async def apply_offices(session: AsyncSession, specs: list[OfficeSpec]) -> list[Office]:
+    """Create or update offices and channel accounts; running it twice changes nothing."""
+    result = []
+    for spec in specs:
+        office = await session.scalar(select(Office).where(Office.code == spec.code))
+        if office is None:
+            office = Office(code=spec.code)
+            session.add(office)
+        office.name = spec.name
+        office.sop = spec.sop
+        office.timezone = spec.timezone
+        office.register_format = spec.register_format
+        await session.flush()
+        for channel in spec.channels:
+            account = await session.scalar(
+                select(ChannelAccount).where(
+                    ChannelAccount.kind == channel.kind, ChannelAccount.key == channel.key
+                )
+            )
+            if account is None:
+                account = ChannelAccount(kind=channel.kind, key=channel.key)
+                session.add(account)
+            elif account.office_id != office.id:
+                raise OfficesFileError(
+                    f"{channel.kind} account {channel.key} already belongs to another office"
+                )
+            account.office_id = office.id
+            account.label = channel.label
+            account.config = channel.config
+            account.active = True
+        result.append(office)
+    await session.flush()
+    return result
+
+
+def load_offices_file(path: Path) -> list[OfficeSpec]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise OfficesFileError(f"cannot read {path}: {exc.strerror}") from exc
+    return parse_offices(text)

@@ -1,0 +1,251 @@
+"""The outbox: the one path every reply takes to a citizen (STYLE.md habit 5).
+
+A reply is first a queued message row with an outbox item, committed; a job then claims the
+item, sends it through the channel's adapter and records the platform id. Transient errors retry
+with backoff; permanent ones fail the message with a visible reason; an auth error also marks the
+channel account as needing attention.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from channels.base import AuthError, ChannelError, OutboundMessage, PermanentError, TransientError
+from helpdesk.auth import Principal
+from helpdesk.db import transaction
+from helpdesk.models import (
+    AccountHealth,
+    AuditEvent,
+    ChannelAccount,
+    ContactIdentity,
+    Direction,
+    Message,
+    MessageStatus,
+    OutboxItem,
+    OutboxState,
+    Ticket,
+    TicketStatus,
+    utcnow,
+)
+from helpdesk.offices import account_config
+from helpdesk.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 4096  # WhatsApp's text limit; the strictest of our channels
+# Seconds to wait before attempt n+1; after the last, the reply fails for good.
+BACKOFF = (5, 15, 45, 120, 300, 900, 1800, 3600, 3600, 3600)
+CLAIM_SECONDS = 120
+
+
+class ReplyRefused(ValueError):
+    """The reply cannot be queued (empty, too long, no channel to answer on)."""
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    state: OutboxState
+    retry_in: float | None = None
+
+
+async def queue_reply(
+    session: AsyncSession, ticket: Ticket, author: Principal, body: str
+) -> tuple[Message, OutboxItem]:
+    """Queue a reply on the ticket's channel of origin; the caller commits, then enqueues."""
+    body = body.replace("\x00", "").strip()
+    if not body:
+        raise ReplyRefused("empty")
+    if len(body) > MAX_BODY:
+        raise ReplyRefused("too_long")
+    if ticket.channel_account_id is None:
+        raise ReplyRefused("no_channel")
+    now = utcnow()
+    message = Message(
+        ticket_id=ticket.id,
+        direction=Direction.outbound,
+        channel=ticket.channel,
+        channel_account_id=ticket.channel_account_id,
+        content_kind="text",
+        body=body,
+        status=MessageStatus.queued,
+        author_id=author.user_id,
+        created_at=now,
+        status_at=now,
+    )
+    session.add(message)
+    await session.flush()
+    item = OutboxItem(message_id=message.id, next_attempt_at=now)
+    session.add(item)
+    if ticket.first_response_at is None:
+        ticket.first_response_at = now
+    if ticket.status == TicketStatus.new:
+        ticket.status = TicketStatus.open
+    ticket.last_activity_at = now
+    session.add(
+        AuditEvent(
+            office_id=ticket.office_id,
+            ticket_id=ticket.id,
+            user_id=author.user_id,
+            action="reply.queued",
+            detail={"message_id": message.id},
+        )
+    )
+    await session.flush()
+    return message, item
+
+
+async def send_item(rt: Runtime, item_id: int) -> SendOutcome:
+    """Claim one outbox item and try to send it."""
+    now = utcnow()
+    async with transaction(rt.sessions) as session:
+        claimed = await session.execute(
+            update(OutboxItem)
+            .where(
+                OutboxItem.id == item_id,
+                OutboxItem.state == OutboxState.pending,
+                OutboxItem.next_attempt_at <= now + timedelta(seconds=1),
+                or_(OutboxItem.locked_until.is_(None), OutboxItem.locked_until < now),
+            )
+            .values(
+                attempts=OutboxItem.attempts + 1,
+                locked_until=now + timedelta(seconds=CLAIM_SECONDS),
+            )
+        )
+        if not claimed.rowcount:
+            return SendOutcome(OutboxState.pending)  # someone else has it, or it is not due
+        item = await session.get_one(OutboxItem, item_id)
+        message = await session.get_one(Message, item.message_id)
+        ticket = await session.get_one(Ticket, message.ticket_id)
+        account = await session.get_one(ChannelAccount, message.channel_account_id)
+        recipient = await session.scalar(
+            select(ContactIdentity.external_id)
+            .where(
+                ContactIdentity.contact_id == ticket.contact_id,
+                ContactIdentity.channel == account.kind,
+            )
+            .order_by(ContactIdentity.id.desc())
+            .limit(1)
+        )
+        attempts = item.attempts
+        config = account_config(account)
+        outbound = OutboundMessage(
+            recipient_id=recipient or "",
+            body=message.body,
+            reply_to_external_id=message.reply_to_external_id,
+            last_inbound_at=ticket.last_inbound_at,
+        )
+        adapter = rt.adapters.get(account.kind)
+
+    try:
+        if adapter is None:
+            raise PermanentError(f"no adapter for channel {account.kind}", code="no_adapter")
+        if not recipient:
+            raise PermanentError("the citizen has no identity on this channel", code="no_recipient")
+        external_id = await adapter.send(config, outbound)
+    except TransientError as exc:
+        if attempts >= len(BACKOFF):
+            await _fail(rt, item_id, exc, attempts)
+            return SendOutcome(OutboxState.failed)
+        delay = max(exc.retry_after or 0, BACKOFF[attempts - 1])
+        await _retry(rt, item_id, exc, delay)
+        return SendOutcome(OutboxState.pending, retry_in=delay)
+    except ChannelError as exc:
+        await _fail(rt, item_id, exc, attempts, auth=isinstance(exc, AuthError))
+        return SendOutcome(OutboxState.failed)
+    await _done(rt, item_id, external_id)
+    return SendOutcome(OutboxState.done)
+
+
+async def _done(rt: Runtime, item_id: int, external_id: str) -> None:
+    now = utcnow()
+    async with transaction(rt.sessions) as session:
+        item = await session.get_one(OutboxItem, item_id)
+        item.state, item.locked_until, item.last_error = OutboxState.done, None, None
+        message = await session.get_one(Message, item.message_id)
+        message.external_id = external_id
+        if message.status == MessageStatus.queued:  # a status webhook may already be ahead
+            message.status, message.status_at = MessageStatus.sent, now
+        message.error = message.error_code = None
+        account = await session.get_one(ChannelAccount, message.channel_account_id)
+        account.last_outbound_at = now
+        if account.health != AccountHealth.ok:
+            account.health = AccountHealth.ok
+
+
+async def _retry(rt: Runtime, item_id: int, exc: ChannelError, delay: float) -> None:
+    async with transaction(rt.sessions) as session:
+        item = await session.get_one(OutboxItem, item_id)
+        item.next_attempt_at = utcnow() + timedelta(seconds=delay)
+        item.locked_until = None
+        item.last_error = _describe(exc)
+        message = await session.get_one(Message, item.message_id)
+        # Stays queued; the reason shows beside the reply until a try succeeds.
+        message.error, message.error_code = _describe(exc), exc.code
+    await rt.jobs.enqueue("send_outbox_item", item_id, defer=delay)
+
+
+async def _fail(
+    rt: Runtime, item_id: int, exc: ChannelError, attempts: int, auth: bool = False
+) -> None:
+    now = utcnow()
+    async with transaction(rt.sessions) as session:
+        item = await session.get_one(OutboxItem, item_id)
+        item.state, item.locked_until, item.last_error = OutboxState.failed, None, _describe(exc)
+        message = await session.get_one(Message, item.message_id)
+        message.status, message.status_at = MessageStatus.failed, now
+        message.error, message.error_code = _describe(exc), exc.code
+        account = await session.get_one(ChannelAccount, message.channel_account_id)
+        account.last_error, account.last_error_at = _describe(exc), now
+        if auth:
+            account.health = AccountHealth.needs_attention
+        ticket = await session.get_one(Ticket, message.ticket_id)
+        session.add(
+            AuditEvent(
+                office_id=ticket.office_id,
+                ticket_id=ticket.id,
+                action="reply.failed",
+                detail={"message_id": message.id, "code": exc.code, "attempts": attempts},
+            )
+        )
+    log.warning("outbox item %s failed: %s", item_id, exc)
+
+
+async def retry_failed(session: AsyncSession, message: Message, who: Principal) -> OutboxItem:
+    """Put a failed reply back in the queue (the admin's retry button)."""
+    item = await session.scalar(select(OutboxItem).where(OutboxItem.message_id == message.id))
+    if item is None or message.status != MessageStatus.failed:
+        raise ReplyRefused("not_failed")
+    now = utcnow()
+    item.state, item.attempts, item.next_attempt_at, item.locked_until = (
+        OutboxState.pending,
+        0,
+        now,
+        None,
+    )
+    message.status, message.status_at, message.error, message.error_code = (
+        MessageStatus.queued,
+        now,
+        None,
+        None,
+    )
+    ticket = await session.get_one(Ticket, message.ticket_id)
+    session.add(
+        AuditEvent(
+            office_id=ticket.office_id,
+            ticket_id=ticket.id,
+            user_id=who.user_id,
+            action="reply.retried",
+            detail={"message_id": message.id},
+        )
+    )
+    await session.flush()
+    return item
+
+
+def _describe(exc: ChannelError) -> str:
+    return (f"[{exc.code}] {exc.message}" if exc.code else exc.message)[:1000]

@@ -1,0 +1,72 @@
+"""Everything a request handler or a job needs, built once per process from the settings."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from channels.base import AccountConfig, ChannelAdapter
+from channels.registry import build_adapters
+from helpdesk.db import create_engine, create_sessionmaker
+from helpdesk.models import ChannelAccount
+from helpdesk.offices import account_config
+from helpdesk.settings import Settings
+from helpdesk.storage import AttachmentStore
+
+if TYPE_CHECKING:
+    from helpdesk.jobs.queue import JobQueue
+
+# Webhook authentication needs every account's secret on every request; re-read them this often.
+ACCOUNT_CACHE_SECONDS = 10.0
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    adapters: dict[str, ChannelAdapter]
+    storage: AttachmentStore
+    queue: JobQueue | None = None
+    _accounts: dict[str, tuple[float, list[AccountConfig]]] = field(default_factory=dict)
+
+    @classmethod
+    def create(cls, settings: Settings) -> Runtime:
+        engine = create_engine(settings)
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessions=create_sessionmaker(engine),
+            adapters=build_adapters(settings.endpoints),
+            storage=AttachmentStore(settings.data_dir / "attachments"),
+        )
+
+    @property
+    def jobs(self) -> JobQueue:
+        if self.queue is None:
+            raise RuntimeError("no job queue attached to this runtime")
+        return self.queue
+
+    async def accounts_of_kind(self, kind: str) -> list[AccountConfig]:
+        cached = self._accounts.get(kind)
+        if cached and time.monotonic() - cached[0] < ACCOUNT_CACHE_SECONDS:
+            return cached[1]
+        async with self.sessions() as session:
+            rows = await session.scalars(
+                select(ChannelAccount).where(
+                    ChannelAccount.kind == kind, ChannelAccount.active.is_(True)
+                )
+            )
+            configs = [account_config(a) for a in rows]
+        self._accounts[kind] = (time.monotonic(), configs)
+        return configs
+
+    def forget_accounts(self) -> None:
+        self._accounts.clear()
+
+    async def close(self) -> None:
+        await self.engine.dispose()

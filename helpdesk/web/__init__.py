@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by the API, the webhooks and the inbox: dependencies and errors."""
