@@ -1,4 +1,4 @@
-"""`create_app(settings)`: the one Litestar application (API, webhooks, inbox). Nothing at import."""
+"""`create_app(settings)`: the one Litestar app (API, webhooks, inbox). Nothing at import."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from inbox.routes import INBOX_ROUTES, inbox_exception_handler
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
@@ -29,7 +30,6 @@ from helpdesk.web.errors import http_exception_handler, internal_error_handler
 from helpdesk.web.health import healthz
 from helpdesk.web.webhooks import receive_webhook, verify_webhook
 from inbox import i18n
-from inbox.routes import INBOX_ROUTES, inbox_exception_handler
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,9 @@ STATIC = Path(__file__).resolve().parent.parent / "inbox" / "static"
 CSRF_EXEMPT = [r"^/api/", r"^/webhooks/", r"^/healthz", r"^/schema"]
 
 
-def create_app(settings: Settings, runtime: Runtime | None = None, *, jobs: bool = True) -> Litestar:
+def create_app(
+    settings: Settings, runtime: Runtime | None = None, *, jobs: bool = True
+) -> Litestar:
     """Build the app. Pass `runtime` to share one (tests); `jobs=False` leaves the queue to you."""
 
     @asynccontextmanager
@@ -76,7 +78,10 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, jobs: bool
             *INBOX_ROUTES,
             create_static_files_router(path="/static", directories=[STATIC], cache_control=None),
         ],
-        dependencies={"rt": Provide(provide_runtime, sync_to_thread=False), "db": Provide(provide_db)},
+        dependencies={
+            "rt": Provide(provide_runtime, sync_to_thread=False),
+            "db": Provide(provide_db),
+        },
         lifespan=[lifespan],
         middleware=[
             CookieBackendConfig(

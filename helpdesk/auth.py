@@ -17,7 +17,7 @@ from helpdesk.models import ApiToken, Role, User, utcnow
 _hasher = PasswordHasher()
 # Verifying against this keeps a login for an unknown user as slow as a wrong password.
 _DUMMY_HASH = _hasher.hash("not a real password")
-TOKEN_PREFIX = "hdk_"
+TOKEN_PREFIX = "hdk_"  # noqa: S105 - a prefix, not a secret
 
 
 def hash_password(password: str) -> str:
@@ -100,7 +100,9 @@ async def authenticate_token(session: AsyncSession, token: str) -> Principal | N
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     row = await session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
+        select(ApiToken).where(
+            ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
+        )
     )
     if row is None:
         return None

@@ -41,7 +41,10 @@ async def apply_status(rt: Runtime, channel: str, status: StatusUpdate) -> Statu
         )
         if account_id is None:
             return StatusResult.unrouted
-        values: dict[str, object] = {"status": MessageStatus(status.status.value), "status_at": status.at}
+        values: dict[str, object] = {
+            "status": MessageStatus(status.status.value),
+            "status_at": status.at,
+        }
         if status.status == DeliveryStatus.failed:
             values["error"] = (status.error or "delivery failed")[:1000]
             values["error_code"] = (status.error_code or "")[:40] or None

@@ -50,7 +50,7 @@ STATUS_WAIT_TRIES = 5
 MAX_ATTEMPTS = 10
 
 
-class _Duplicate(Exception):  # noqa: N818 - control flow: roll back a re-delivered message
+class _Duplicate(Exception):
     pass
 
 
@@ -141,9 +141,7 @@ async def _schedule_media(rt: Runtime, received: list[Received]) -> None:
             )
 
 
-async def receive_message(
-    rt: Runtime, channel: str, message: InboundMessage
-) -> Received | str:
+async def receive_message(rt: Runtime, channel: str, message: InboundMessage) -> Received | str:
     """Record one inbound message. Returns Received, "duplicate" or "unrouted"."""
     for _ in range(3):
         try:
@@ -154,7 +152,9 @@ async def receive_message(
         except IntegrityError:
             # Another worker created the same contact identity at the same moment; go again
             # and find theirs.
-            log.info("retrying %s message %s after a concurrent insert", channel, message.external_id)
+            log.info(
+                "retrying %s message %s after a concurrent insert", channel, message.external_id
+            )
     raise RuntimeError(f"could not record {channel} message {message.external_id}")
 
 

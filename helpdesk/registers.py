@@ -35,7 +35,9 @@ def validate_format(fmt: str) -> None:
 
 def render(office: Office, year: int, seq: int, kind: str = "pengaduan") -> str:
     prefix = "ADU" if kind == "pengaduan" else "PMH"
-    return office.register_format.format(office=office.code.upper(), year=year, seq=seq, kind=prefix)
+    return office.register_format.format(
+        office=office.code.upper(), year=year, seq=seq, kind=prefix
+    )
 
 
 async def take_number(

@@ -37,7 +37,9 @@ class Settings:
             return value if value else None
 
         data_dir = Path(get("DATA_DIR") or PROJECT_ROOT / "var" / "data")
-        database_url = get("DATABASE_URL") or f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'helpdesk.db'}"
+        database_url = (
+            get("DATABASE_URL") or f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'helpdesk.db'}"
+        )
         endpoints = PlatformEndpoints(
             graph_api_url=get("GRAPH_API_URL") or PlatformEndpoints.graph_api_url,
             telegram_api_url=get("TELEGRAM_API_URL") or PlatformEndpoints.telegram_api_url,

@@ -86,7 +86,9 @@ async def list_tickets(
     limit = max(1, min(limit, MAX_PAGE))
     query = scoped(principal)
     if filters.office:
-        query = query.join(Office, Office.id == Ticket.office_id).where(Office.code == filters.office)
+        query = query.join(Office, Office.id == Ticket.office_id).where(
+            Office.code == filters.office
+        )
     if filters.status == "active":
         query = query.where(Ticket.status.in_(TicketStatus.active()))
     elif filters.status:

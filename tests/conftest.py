@@ -12,8 +12,8 @@ import os
 import shutil
 import socket
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -176,14 +176,14 @@ def endpoints() -> PlatformEndpoints:
 
 
 @pytest.fixture
-def settings(backend: str, database_url: str, tmp_path: Path, endpoints: PlatformEndpoints) -> Settings:
+def settings(
+    backend: str, database_url: str, tmp_path: Path, endpoints: PlatformEndpoints
+) -> Settings:
     redis_url = None
     if backend == "postgresql":
         _require("Redis", "127.0.0.1", 6379)
         redis_url = REDIS_URL
-    return _settings(
-        database_url, tmp_path / "data", redis_url=redis_url, endpoints=endpoints
-    )
+    return _settings(database_url, tmp_path / "data", redis_url=redis_url, endpoints=endpoints)
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from litestar import Controller, get, post
 from litestar.di import Provide
@@ -41,8 +41,8 @@ async def _ticket_or_404(db: AsyncSession, principal: Principal, ticket_id: int)
 
 class TicketsApi(Controller):
     path = "/api/v1/tickets"
-    tags = ["tickets"]
-    dependencies = {"principal": Provide(provide_api_principal)}
+    tags: ClassVar[list[str]] = ["tickets"]
+    dependencies: ClassVar[dict[str, Provide]] = {"principal": Provide(provide_api_principal)}
 
     @get("/")
     async def list(
@@ -64,7 +64,9 @@ class TicketsApi(Controller):
         return {"items": [ticket_json(t) for t in page.items], "next": page.next_cursor}
 
     @get("/{ticket_id:int}")
-    async def detail(self, db: AsyncSession, principal: Principal, ticket_id: int) -> dict[str, Any]:
+    async def detail(
+        self, db: AsyncSession, principal: Principal, ticket_id: int
+    ) -> dict[str, Any]:
         return ticket_json(await _ticket_or_404(db, principal, ticket_id))
 
     @get("/{ticket_id:int}/messages")
@@ -84,7 +86,9 @@ class TicketsApi(Controller):
         except ReplyRefused as exc:
             raise ApiError(422, str(exc), REFUSALS.get(str(exc), str(exc))) from exc
         await db.commit()
-        await enqueue_or_leave_to_sweep(rt.jobs, "send_outbox_item", item.id, job_id=f"outbox:{item.id}")
+        await enqueue_or_leave_to_sweep(
+            rt.jobs, "send_outbox_item", item.id, job_id=f"outbox:{item.id}"
+        )
         await db.refresh(message, ["attachments", "author"])
         return message_json(message)
 

@@ -35,7 +35,12 @@ class InProcessQueue:
         self._put(name, args, job_id, 1, defer)
 
     def _put(
-        self, name: str, args: tuple[Any, ...], job_id: str | None, job_try: int, defer: float | None
+        self,
+        name: str,
+        args: tuple[Any, ...],
+        job_id: str | None,
+        job_try: int,
+        defer: float | None,
     ) -> None:
         if name not in JOBS:
             raise KeyError(f"unknown job {name!r}")
@@ -84,7 +89,7 @@ class InProcessQueue:
     async def drain(self, timeout: float = 30.0) -> None:
         """Wait until nothing is queued or running (deferred jobs not counted). For tests."""
         async with asyncio.timeout(timeout):
-            while self._queue.qsize() or self._busy:
+            while self._queue.qsize() or self._busy:  # noqa: ASYNC110 - a test helper's poll
                 await asyncio.sleep(0.01)
 
     async def close(self) -> None:

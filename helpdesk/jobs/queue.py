@@ -6,7 +6,7 @@ import logging
 from typing import Any, Protocol
 
 
-class RetryLater(Exception):  # noqa: N818 - it is a signal, not an error
+class RetryLater(Exception):
     """Raised by a job to be run again after `defer` seconds (up to the job's max tries)."""
 
     def __init__(self, defer: float) -> None:

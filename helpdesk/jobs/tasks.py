@@ -44,7 +44,9 @@ async def fetch_attachment(rt: Runtime, attachment_id: int, job_try: int = 1) ->
     return await attachments.fetch_attachment(rt, attachment_id, job_try)
 
 
-async def sweep(rt: Runtime, job_try: int = 1, stale_after: timedelta = STALE_AFTER) -> dict[str, int]:
+async def sweep(
+    rt: Runtime, job_try: int = 1, stale_after: timedelta = STALE_AFTER
+) -> dict[str, int]:
     """Re-enqueue whatever a crash or a lost queue left behind: nothing stored is ever lost."""
     now = utcnow()
     async with rt.sessions() as session:
@@ -87,7 +89,9 @@ async def sweep(rt: Runtime, job_try: int = 1, stale_after: timedelta = STALE_AF
     for item_id in items:
         await rt.jobs.enqueue("send_outbox_item", item_id, job_id=f"outbox:{item_id}")
     for attachment_id in media:
-        await rt.jobs.enqueue("fetch_attachment", attachment_id, job_id=f"attachment:{attachment_id}")
+        await rt.jobs.enqueue(
+            "fetch_attachment", attachment_id, job_id=f"attachment:{attachment_id}"
+        )
     return {"events": len(events), "outbox": len(items), "attachments": len(media)}
 
 

@@ -78,7 +78,9 @@ def worker_settings(settings: Settings, queue_name: str = QUEUE_NAME) -> dict[st
 
     return {
         "functions": [_arq_function(name, spec) for name, spec in JOBS.items() if name != "sweep"],
-        "cron_jobs": [cron(_cron_sweep(), name="sweep", second={0, 30}, unique=True, run_at_startup=True)],
+        "cron_jobs": [
+            cron(_cron_sweep(), name="sweep", second={0, 30}, unique=True, run_at_startup=True)
+        ],
         "on_startup": on_startup,
         "on_shutdown": on_shutdown,
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),

@@ -11,7 +11,9 @@ from helpdesk.models.base import Base, CreatedMixin, Id, IdMixin
 class Contact(IdMixin, CreatedMixin, Base):
     __tablename__ = "contacts"
 
-    office_id: Mapped[int] = mapped_column(Id, ForeignKey("offices.id", ondelete="CASCADE"), index=True)
+    office_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("offices.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str | None] = mapped_column(String(40), index=True)
     email: Mapped[str | None] = mapped_column(String(254), index=True)

@@ -35,12 +35,14 @@ class AccountHealth(enum.StrEnum):
 
 
 class ChannelAccount(IdMixin, CreatedMixin, Base):
-    """A WhatsApp number, page, mailbox, bot or LAPOR account; routes inbound traffic to its office."""
+    """A WhatsApp number, page, mailbox, bot or LAPOR account; routes traffic to its office."""
 
     __tablename__ = "channel_accounts"
     __table_args__ = (UniqueConstraint("kind", "key"),)
 
-    office_id: Mapped[int] = mapped_column(Id, ForeignKey("offices.id", ondelete="CASCADE"), index=True)
+    office_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("offices.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(32))
     key: Mapped[str] = mapped_column(String(200))  # phone_number_id, page id, address, …
     label: Mapped[str] = mapped_column(String(200), default="")

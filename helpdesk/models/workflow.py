@@ -16,8 +16,12 @@ class Consultation(IdMixin, CreatedMixin, Base):
 
     __tablename__ = "consultations"
 
-    ticket_id: Mapped[int] = mapped_column(Id, ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
-    opened_by_id: Mapped[int | None] = mapped_column(Id, ForeignKey("users.id", ondelete="SET NULL"))
+    ticket_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("tickets.id", ondelete="CASCADE"), index=True
+    )
+    opened_by_id: Mapped[int | None] = mapped_column(
+        Id, ForeignKey("users.id", ondelete="SET NULL")
+    )
     question: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="open")
     external_ref: Mapped[str | None] = mapped_column(String(120))  # e.g. a Telegram topic
@@ -36,7 +40,9 @@ class Decision(IdMixin, CreatedMixin, Base):
 
     __tablename__ = "decisions"
 
-    ticket_id: Mapped[int] = mapped_column(Id, ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    ticket_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("tickets.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[int | None] = mapped_column(Id, ForeignKey("users.id", ondelete="SET NULL"))
     role: Mapped[str] = mapped_column(String(32))
     outcome: Mapped[str] = mapped_column(String(20))
@@ -49,7 +55,9 @@ class StepTransition(IdMixin, CreatedMixin, Base):
 
     __tablename__ = "step_transitions"
 
-    ticket_id: Mapped[int] = mapped_column(Id, ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    ticket_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("tickets.id", ondelete="CASCADE"), index=True
+    )
     from_step: Mapped[str] = mapped_column(String(64), default="")
     to_step: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(64))

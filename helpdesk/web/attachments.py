@@ -26,7 +26,11 @@ async def download_attachment(
     if principal is None:
         principal = await provide_api_principal(request, db)
     attachment = await db.get(Attachment, attachment_id)
-    if attachment is None or attachment.status != AttachmentStatus.stored or not attachment.storage_key:
+    if (
+        attachment is None
+        or attachment.status != AttachmentStatus.stored
+        or not attachment.storage_key
+    ):
         raise NotFoundException("no such attachment")
     message = await db.get_one(Message, attachment.message_id)
     if await get_ticket(db, principal, message.ticket_id) is None:

@@ -33,7 +33,9 @@ class ApiError(HTTPException):
 
 
 def error_response(status: int, code: str, detail: str) -> Response[dict[str, str]]:
-    return Response({"error": code, "detail": detail}, status_code=status, media_type=MediaType.JSON)
+    return Response(
+        {"error": code, "detail": detail}, status_code=status, media_type=MediaType.JSON
+    )
 
 
 def http_exception_handler(_: Request, exc: HTTPException) -> Response[dict[str, str]]:

@@ -39,7 +39,9 @@ async def verify_webhook(channel: str, request: Request, rt: Runtime) -> Respons
     accounts = await rt.accounts_of_kind(channel)
     challenge = adapter.handshake(dict(request.query_params), accounts)
     if challenge is None:
-        return Response("verification refused", status_code=HTTP_403_FORBIDDEN, media_type=MediaType.TEXT)
+        return Response(
+            "verification refused", status_code=HTTP_403_FORBIDDEN, media_type=MediaType.TEXT
+        )
     return Response(challenge, status_code=HTTP_200_OK, media_type=MediaType.TEXT)
 
 
@@ -58,10 +60,14 @@ async def receive_webhook(channel: str, request: Request, rt: Runtime) -> Respon
     if len(body) > adapter.max_body_bytes:
         return error_response(HTTP_413_REQUEST_ENTITY_TOO_LARGE, "too_large", "body too large")
     headers = {k.lower(): v for k, v in request.headers.items()}
-    hook = WebhookRequest(method="POST", query=dict(request.query_params), headers=headers, body=body)
+    hook = WebhookRequest(
+        method="POST", query=dict(request.query_params), headers=headers, body=body
+    )
     accounts = await rt.accounts_of_kind(channel)
     if not adapter.authenticate(hook, accounts):
-        return error_response(HTTP_403_FORBIDDEN, "bad_signature", "the request signature is not valid")
+        return error_response(
+            HTTP_403_FORBIDDEN, "bad_signature", "the request signature is not valid"
+        )
 
     async with transaction(rt.sessions) as session:
         event = InboundEvent(
