@@ -25,7 +25,7 @@ class ChannelError(Exception):
 
 
 class AuthError(ChannelError):
-    """The platform refused our credentials (expired or revoked token): the account needs a human."""
+    """The platform refused our credentials (expired or revoked token): a human must act."""
 
 
 class TransientError(ChannelError):
