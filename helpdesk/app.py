@@ -12,6 +12,7 @@ from inbox.routes import INBOX_ROUTES, inbox_exception_handler
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.middleware.session.client_side import CookieBackendConfig
@@ -116,6 +117,8 @@ def create_app(
             HTTPException: inbox_exception_handler(http_exception_handler),
             Exception: internal_error_handler,
         },
+        # Given a runtime, requests work even where no lifespan runs (in-loop test clients).
+        state=State({"runtime": runtime}) if runtime is not None else None,
         request_max_body_size=1024 * 1024,
         debug=False,
     )

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from channels.base import AccountConfig, ChannelAdapter
 from channels.registry import build_adapters
 from helpdesk.db import create_engine, create_sessionmaker
+from helpdesk.jobs.queue import JobQueue
 from helpdesk.models import ChannelAccount
 from helpdesk.offices import account_config
 from helpdesk.settings import Settings
 from helpdesk.storage import AttachmentStore
-
-if TYPE_CHECKING:
-    from helpdesk.jobs.queue import JobQueue
 
 # Webhook authentication needs every account's secret on every request; re-read them this often.
 ACCOUNT_CACHE_SECONDS = 10.0

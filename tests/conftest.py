@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
-from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
 from channels.base import ContentKind, InboundMessage, PlatformEndpoints
@@ -254,9 +254,12 @@ def app(settings: Settings, rt: Runtime):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-async def client(app) -> AsyncIterator[AsyncTestClient]:  # type: ignore[no-untyped-def]
-    async with AsyncTestClient(app=app) as test_client:
-        yield test_client
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
+    """An HTTP client calling the app in the test's own event loop (Litestar's AsyncTestClient
+    runs the app on another loop, which asyncpg connections cannot cross)."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
+        yield c
 
 
 @functools.cache

@@ -32,7 +32,7 @@ def _adapter(rt: Runtime, channel: str):  # type: ignore[no-untyped-def]
     return adapter
 
 
-@get("/webhooks/{channel:str}", include_in_schema=True, tags=["webhooks"], sync_to_thread=False)
+@get("/webhooks/{channel:str}", tags=["webhooks"])
 async def verify_webhook(channel: str, request: Request, rt: Runtime) -> Response[str]:
     """The platform's subscription handshake (Meta: `hub.challenge`)."""
     adapter = _adapter(rt, channel)

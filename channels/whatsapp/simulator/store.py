@@ -1,0 +1,171 @@
+"""The simulator's memory: every message both ways, media, faults and webhook deliveries.
+
+Everything is mutated from the simulator's event loop only, so plain lists and dicts suffice.
+Tests in another thread may read it (e.g. via the `whatsapp_simulator` fixture).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Direction = Literal["inbound", "outbound"]
+
+
+@dataclass(slots=True)
+class WebhookDelivery:
+    """One webhook body and every attempt to POST it (None: no HTTP answer at all)."""
+
+    id: int
+    kind: str
+    payload: Any
+    attempts: list[int | None] = field(default_factory=list)
+
+    @property
+    def delivered(self) -> bool:
+        return bool(self.attempts) and self.attempts[-1] == 200
+
+    @property
+    def first_status(self) -> int | None:
+        return self.attempts[0] if self.attempts else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "attempts": list(self.attempts),
+            "delivered": self.delivered,
+            "payload": self.payload,
+        }
+
+
+@dataclass(slots=True)
+class StatusEvent:
+    status: str
+    timestamp: int
+    error_code: int | None = None
+    #: set once the webhook carrying it has been built
+    delivery: WebhookDelivery | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "timestamp": self.timestamp,
+            "error_code": self.error_code,
+            "webhook_attempts": list(self.delivery.attempts) if self.delivery else [],
+        }
+
+
+@dataclass(slots=True)
+class SimMessage:
+    id: str
+    phone_number_id: str
+    citizen: str  # the citizen's wa_id
+    direction: Direction
+    type: str
+    text: str
+    timestamp: int
+    name: str | None = None
+    reply_to: str | None = None
+    media_id: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    #: outbound: the last status emitted; inbound: None
+    status: str | None = None
+    statuses: list[StatusEvent] = field(default_factory=list)
+    #: inbound: the webhook that carried it
+    delivery: WebhookDelivery | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "phone_number_id": self.phone_number_id,
+            "citizen": self.citizen,
+            "direction": self.direction,
+            "type": self.type,
+            "text": self.text,
+            "timestamp": self.timestamp,
+            "name": self.name,
+            "reply_to": self.reply_to,
+            "media_id": self.media_id,
+            "details": self.details,
+            "status": self.status,
+            "statuses": [s.to_dict() for s in self.statuses],
+            "webhook_attempts": list(self.delivery.attempts) if self.delivery else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SimMedia:
+    id: str
+    phone_number_id: str
+    content: bytes
+    mime_type: str
+    sha256: str
+    filename: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MediaUrl:
+    media_id: str
+    expires_at: float
+
+
+@dataclass(slots=True)
+class Fault:
+    kind: str
+    remaining: int
+    code: int | None = None
+    retry_after: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "fault": self.kind,
+            "remaining": self.remaining,
+            "code": self.code,
+            "retry_after": self.retry_after,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    id: str
+    expires_at: int
+
+
+@dataclass(slots=True)
+class SimStore:
+    messages: list[SimMessage] = field(default_factory=list)
+    media: dict[str, SimMedia] = field(default_factory=dict)
+    media_urls: dict[str, MediaUrl] = field(default_factory=dict)
+    faults: list[Fault] = field(default_factory=list)
+    webhooks: list[WebhookDelivery] = field(default_factory=list)
+    conversations: dict[tuple[str, str], Conversation] = field(default_factory=dict)
+
+    def message(self, message_id: str) -> SimMessage | None:
+        return next((m for m in self.messages if m.id == message_id), None)
+
+    def take_fault(self) -> Fault | None:
+        """The fault the next send should suffer, counting it down."""
+        if not self.faults:
+            return None
+        fault = self.faults[0]
+        fault.remaining -= 1
+        if fault.remaining <= 0:
+            self.faults.pop(0)
+        return fault
+
+    def last_inbound_at(self, phone_number_id: str, citizen: str) -> int | None:
+        times = [
+            m.timestamp
+            for m in self.messages
+            if m.direction == "inbound"
+            and m.phone_number_id == phone_number_id
+            and m.citizen == citizen
+        ]
+        return max(times, default=None)
+
+    def outbound(self) -> list[SimMessage]:
+        return [m for m in self.messages if m.direction == "outbound"]
+
+    def inbound(self) -> list[SimMessage]:
+        return [m for m in self.messages if m.direction == "inbound"]
