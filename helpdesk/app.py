@@ -54,7 +54,7 @@ def create_app(
             if settings.redis_url:
                 from helpdesk.jobs.worker import ArqQueue
 
-                rt.queue = await ArqQueue.connect(settings.redis_url)
+                rt.queue = await ArqQueue.connect(settings.redis_url, settings.queue_name)
             else:
                 queue = InProcessQueue(rt, workers=settings.inprocess_workers)
                 rt.queue = queue

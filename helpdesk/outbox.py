@@ -51,6 +51,7 @@ class ReplyRefused(ValueError):
 class SendOutcome:
     state: OutboxState
     retry_in: float | None = None
+    claimed: bool = True  # False: another worker holds it, or it is done or not due yet
 
 
 async def queue_reply(
@@ -117,7 +118,8 @@ async def send_item(rt: Runtime, item_id: int) -> SendOutcome:
             )
         )
         if not claimed.rowcount:
-            return SendOutcome(OutboxState.pending)  # someone else has it, or it is not due
+            state = await session.scalar(select(OutboxItem.state).where(OutboxItem.id == item_id))
+            return SendOutcome(OutboxState(state or OutboxState.failed), claimed=False)
         item = await session.get_one(OutboxItem, item_id)
         message = await session.get_one(Message, item.message_id)
         ticket = await session.get_one(Ticket, message.ticket_id)

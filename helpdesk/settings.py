@@ -27,6 +27,8 @@ class Settings:
     secure_cookies: bool = False
     # In-process job runner concurrency (embedded mode only).
     inprocess_workers: int = 2
+    # The arq queue (Redis key) web processes and workers share.
+    queue_name: str = "helpdesk:jobs"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

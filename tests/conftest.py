@@ -34,6 +34,9 @@ from helpdesk.offices import apply_offices, parse_offices
 from helpdesk.runtime import Runtime
 from helpdesk.settings import Settings
 
+# The platform simulators' fixtures (served on real ports) are shared by every test package.
+pytest_plugins = ["tests.simulators"]
+
 POSTGRES_ADMIN_URL = os.environ.get(
     "HELPDESK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )

@@ -42,9 +42,9 @@ class WhatsAppAdapter(ChannelAdapter):
         return parse.parse_webhook(body)
 
     async def send(self, account: AccountConfig, message: OutboundMessage) -> str:
-        if message.last_inbound_at is not None:
-            if datetime.now(UTC) - message.last_inbound_at > REPLY_WINDOW:
-                raise PermanentError(
+        last_inbound = message.last_inbound_at
+        if last_inbound is not None and datetime.now(UTC) - last_inbound > REPLY_WINDOW:
+            raise PermanentError(
                     "The 24-hour customer service window is closed; only an approved template "
                     "message can reach this citizen now.",
                     code="window_closed",

@@ -62,10 +62,11 @@ def _cron_sweep() -> Callable[[dict[str, Any]], Awaitable[Any]]:
     return sweep
 
 
-def worker_settings(settings: Settings, queue_name: str = QUEUE_NAME) -> dict[str, Any]:
+def worker_settings(settings: Settings, queue_name: str | None = None) -> dict[str, Any]:
     """Keyword arguments for `arq.worker.Worker`, built from our settings (nothing at import)."""
     if not settings.redis_url:
         raise SystemExit("HELPDESK_REDIS_URL is not set: `helpdesk worker` needs Redis")
+    queue_name = queue_name or settings.queue_name
 
     async def on_startup(ctx: dict[str, Any]) -> None:
         rt = Runtime.create(settings)
@@ -92,5 +93,5 @@ def worker_settings(settings: Settings, queue_name: str = QUEUE_NAME) -> dict[st
     }
 
 
-def make_worker(settings: Settings, queue_name: str = QUEUE_NAME, **overrides: Any) -> Worker:
+def make_worker(settings: Settings, queue_name: str | None = None, **overrides: Any) -> Worker:
     return Worker(**{**worker_settings(settings, queue_name), **overrides})

@@ -26,7 +26,7 @@ from channels.base import (
     TransientError,
 )
 from channels.whatsapp.client import GraphClient
-from tests.channels.whatsapp.conftest import NUMBERS, SimulatorHandle, serve_app
+from tests.simulators import NUMBERS, SimulatorHandle, serve_app
 
 OFFICE = NUMBERS[0]
 CITIZEN = "+6281234567890"

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from channels.whatsapp.simulator import SimulatorConfig, StatusDelays, serve_simulator
-from tests.channels.whatsapp.conftest import (
+from tests.simulators import (
     APP_SECRET,
     NUMBERS,
     SimulatorHandle,
