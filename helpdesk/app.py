@@ -28,7 +28,7 @@ from helpdesk.settings import PROJECT_ROOT, Settings
 from helpdesk.web.attachments import download_attachment
 from helpdesk.web.deps import provide_db, provide_runtime
 from helpdesk.web.errors import http_exception_handler, internal_error_handler
-from helpdesk.web.health import healthz
+from helpdesk.web.health import healthz, livez
 from helpdesk.web.webhooks import receive_webhook, verify_webhook
 from inbox import i18n
 
@@ -72,6 +72,7 @@ def create_app(
     return Litestar(
         route_handlers=[
             healthz,
+            livez,
             verify_webhook,
             receive_webhook,
             TicketsApi,

@@ -36,8 +36,11 @@ class ArqQueue:
     ) -> None:
         if name not in JOBS:
             raise KeyError(f"unknown job {name!r}")
+        # arq keys job ids globally (`arq:job:<id>`); scope ours to the queue so two installs
+        # (or test runs) sharing a Redis never swallow each other's jobs as duplicates.
+        scoped_id = f"{self.queue_name}:{job_id}" if job_id else None
         await self.pool.enqueue_job(
-            name, *args, _job_id=job_id, _defer_by=defer, _queue_name=self.queue_name
+            name, *args, _job_id=scoped_id, _defer_by=defer, _queue_name=self.queue_name
         )
 
     async def close(self) -> None:

@@ -63,3 +63,9 @@ async def _queue_health(rt: Runtime) -> dict[str, str]:
 
 def _iso(value: object) -> str | None:
     return value.isoformat() if value is not None else None  # type: ignore[attr-defined]
+
+
+@get("/livez", tags=["health"], include_in_schema=True)
+async def livez() -> dict[str, str]:
+    """Liveness: the process answers. Touches nothing (the bench's ceiling, a probe's ping)."""
+    return {"status": "ok"}
