@@ -58,6 +58,7 @@ class Settings:
             endpoints=endpoints,
             max_attachment_bytes=max_bytes,
             secure_cookies=(get("SECURE_COOKIES") or "").lower() in {"1", "true", "yes"},
+            queue_name=get("QUEUE_NAME") or cls.queue_name,
         )
 
     @property
