@@ -9,10 +9,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import timedelta
 from typing import Any
 
 from helpdesk.jobs.queue import RetryLater
-from helpdesk.jobs.tasks import JOBS, SWEEP_EVERY_SECONDS
+from helpdesk.jobs.tasks import JOBS, STALE_AFTER, SWEEP_EVERY_SECONDS
 from helpdesk.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -60,11 +61,14 @@ class InProcessQueue:
         self._tasks.append(asyncio.create_task(self._sweep_forever()))
 
     async def _sweep_forever(self) -> None:
+        # At start nothing of ours is in flight: whatever is pending was left by the last run.
+        stale_after = timedelta(0)
         while True:
             try:
-                await JOBS["sweep"].func(self.rt)
+                await JOBS["sweep"].func(self.rt, stale_after=stale_after)
             except Exception:
                 log.exception("sweep failed")
+            stale_after = STALE_AFTER
             await asyncio.sleep(self.sweep_every)
 
     async def _work(self) -> None:

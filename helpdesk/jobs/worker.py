@@ -6,6 +6,7 @@ https://arq-docs.helpmanual.io/
 from __future__ import annotations
 
 import functools
+from datetime import timedelta
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -14,7 +15,7 @@ from arq.connections import ArqRedis, RedisSettings
 from arq.worker import Function, Worker, func
 
 from helpdesk.jobs.queue import RetryLater
-from helpdesk.jobs.tasks import JOBS, JobSpec
+from helpdesk.jobs.tasks import JOBS, JobSpec, sweep
 from helpdesk.runtime import Runtime
 from helpdesk.settings import Settings
 
@@ -75,6 +76,9 @@ def worker_settings(settings: Settings, queue_name: str | None = None) -> dict[s
         rt = Runtime.create(settings)
         rt.queue = ArqQueue(ctx["redis"], queue_name)
         ctx["runtime"] = rt
+        # Whatever is pending now may have lost its queued job (a crash, a Redis restart).
+        # Taking it again is safe: every job is idempotent and ids drop queued duplicates.
+        await sweep(rt, stale_after=timedelta(0))
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
         if "runtime" in ctx:
@@ -83,7 +87,7 @@ def worker_settings(settings: Settings, queue_name: str | None = None) -> dict[s
     return {
         "functions": [_arq_function(name, spec) for name, spec in JOBS.items() if name != "sweep"],
         "cron_jobs": [
-            cron(_cron_sweep(), name="sweep", second={0, 30}, unique=True, run_at_startup=True)
+            cron(_cron_sweep(), name="sweep", second={0, 30}, unique=True)
         ],
         "on_startup": on_startup,
         "on_shutdown": on_shutdown,
