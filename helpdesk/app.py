@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from inbox.routes import INBOX_ROUTES, inbox_exception_handler
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
@@ -31,6 +30,7 @@ from helpdesk.web.errors import http_exception_handler, internal_error_handler
 from helpdesk.web.health import healthz, livez
 from helpdesk.web.webhooks import receive_webhook, verify_webhook
 from inbox import i18n
+from inbox.routes import INBOX_ROUTES, inbox_exception_handler
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def create_app(
         ),
         exception_handlers={
             HTTPException: inbox_exception_handler(http_exception_handler),
-            Exception: internal_error_handler,
+            Exception: inbox_exception_handler(internal_error_handler),
         },
         # Given a runtime, requests work even where no lifespan runs (in-loop test clients).
         state=State({"runtime": runtime}) if runtime is not None else None,

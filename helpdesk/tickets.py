@@ -27,6 +27,7 @@ from helpdesk.models import (
 )
 
 MAX_PAGE = 200
+MAX_NOTE = 20000
 
 
 class BadCursor(ValueError):
@@ -169,12 +170,14 @@ async def add_note(session: AsyncSession, ticket: Ticket, author: Principal, bod
     body = body.replace("\x00", "").strip()
     if not body:
         raise ValueError("empty")
+    if len(body) > MAX_NOTE:
+        raise ValueError("too_long")
     note = Message(
         ticket_id=ticket.id,
         direction=Direction.note,
         channel=None,
         content_kind="text",
-        body=body[:20000],
+        body=body,
         status=MessageStatus.received,
         author_id=author.user_id,
         created_at=utcnow(),

@@ -236,7 +236,7 @@ async def rt(settings: Settings) -> AsyncIterator[Runtime]:
         await queue.pool.delete(queue.queue_name)
         await queue.close()
     else:
-        queue = InProcessQueue(runtime, workers=2, sweep_every=3600)
+        queue = InProcessQueue(runtime, workers=2, sweep_every=None)
         runtime.queue = queue
         queue.start()
         yield runtime

@@ -20,7 +20,9 @@ log = logging.getLogger(__name__)
 
 
 class InProcessQueue:
-    def __init__(self, rt: Runtime, workers: int = 2, sweep_every: float = SWEEP_EVERY_SECONDS):
+    def __init__(
+        self, rt: Runtime, workers: int = 2, sweep_every: float | None = SWEEP_EVERY_SECONDS
+    ):
         self.rt = rt
         self.workers = workers
         self.sweep_every = sweep_every
@@ -58,9 +60,10 @@ class InProcessQueue:
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._work()) for _ in range(self.workers)]
-        self._tasks.append(asyncio.create_task(self._sweep_forever()))
+        if self.sweep_every is not None:  # None: the caller sweeps (tests do, explicitly)
+            self._tasks.append(asyncio.create_task(self._sweep_forever(self.sweep_every)))
 
-    async def _sweep_forever(self) -> None:
+    async def _sweep_forever(self, every: float) -> None:
         # At start nothing of ours is in flight: whatever is pending was left by the last run.
         stale_after = timedelta(0)
         while True:
@@ -69,7 +72,7 @@ class InProcessQueue:
             except Exception:
                 log.exception("sweep failed")
             stale_after = STALE_AFTER
-            await asyncio.sleep(self.sweep_every)
+            await asyncio.sleep(every)
 
     async def _work(self) -> None:
         while True:

@@ -6,8 +6,8 @@ https://arq-docs.helpmanual.io/
 from __future__ import annotations
 
 import functools
-from datetime import timedelta
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from arq import Retry, create_pool, cron
@@ -86,9 +86,7 @@ def worker_settings(settings: Settings, queue_name: str | None = None) -> dict[s
 
     return {
         "functions": [_arq_function(name, spec) for name, spec in JOBS.items() if name != "sweep"],
-        "cron_jobs": [
-            cron(_cron_sweep(), name="sweep", second={0, 30}, unique=True)
-        ],
+        "cron_jobs": [cron(_cron_sweep(), name="sweep", second={0, 30}, unique=True)],
         "on_startup": on_startup,
         "on_shutdown": on_shutdown,
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),

@@ -1,0 +1,280 @@
+"""The ticket list, the ticket page with its timeline, and replying, noting and retrying.
+
+Pages work without JavaScript (forms post and redirect); with htmx the same URLs answer with
+fragments: the new message, the refreshed timeline, or an error beside the form.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import Provide
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.response import Template
+from litestar.status_codes import HTTP_204_NO_CONTENT, HTTP_400_BAD_REQUEST
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from helpdesk.auth import Principal
+from helpdesk.jobs.queue import enqueue_or_leave_to_sweep
+from helpdesk.models import Direction, Message, Ticket, TicketStatus
+from helpdesk.outbox import MAX_BODY, ReplyRefused, queue_reply, retry_failed
+from helpdesk.runtime import Runtime
+from helpdesk.tickets import BadCursor, TicketFilter, add_note, get_ticket, list_tickets, timeline
+from inbox import i18n
+from inbox.forms import NOTE_MAX, Text, clean
+from inbox.queries import awaiting_answer, timeline_version
+from inbox.web import (
+    is_htmx,
+    language_of,
+    render,
+    render_page,
+    require_principal,
+    see_other,
+)
+
+PAGE_SIZE = 50
+STATUS_CHOICES = ("active", "all", *(s.value for s in TicketStatus))
+DEFAULT_STATUS = "active"
+REFUSALS = {
+    "empty": "form.empty",
+    "too_long": "form.reply_too_long",
+    "no_channel": "form.no_channel",
+}
+
+
+async def _visible_ticket(db: AsyncSession, principal: Principal, ticket_id: int) -> Ticket:
+    ticket = await get_ticket(db, principal, ticket_id)
+    if ticket is None:  # the same answer whether it exists elsewhere or not at all
+        raise NotFoundException("no such ticket")
+    return ticket
+
+
+async def _timeline_context(db: AsyncSession, ticket: Ticket) -> dict[str, Any]:
+    messages = await timeline(db, ticket)
+    return {
+        "ticket": ticket,
+        "messages": messages,
+        "quoted": {m.external_id: m for m in messages if m.external_id},
+        "version": timeline_version(messages),
+    }
+
+
+def _message_fragment(
+    request: Request, principal: Principal, ticket: Ticket, m: Message
+) -> Template:
+    context = {"ticket": ticket, "m": m, "quoted": {}}
+    return render(request, "inbox/_message.html", context, principal=principal)
+
+
+class InboxController(Controller):
+    path = "/"
+    include_in_schema = False
+    dependencies = {"principal": Provide(require_principal)}  # noqa: RUF012 - Litestar reads it
+
+    @get("/")
+    async def ticket_list(
+        self,
+        request: Request,
+        db: AsyncSession,
+        rt: Runtime,
+        principal: Principal,
+        office: str | None = None,
+        status: str | None = None,
+        channel: str | None = None,
+        q: str | None = None,
+        cursor: str | None = None,
+    ) -> Template:
+        status = status if status in STATUS_CHOICES else DEFAULT_STATUS
+        chosen = {
+            "office": (office or "")[:40],
+            "status": status,
+            "channel": (channel or "")[:32],
+            "q": (q or "").strip()[:200],
+        }
+        filters = TicketFilter(
+            office=chosen["office"] or None,
+            status=None if status == "all" else status,
+            channel=chosen["channel"] or None,
+            q=chosen["q"] or None,
+        )
+        try:
+            page = await list_tickets(
+                db, principal, filters, cursor=cursor or None, limit=PAGE_SIZE
+            )
+        except BadCursor as exc:
+            raise HTTPException(status_code=HTTP_400_BAD_REQUEST, detail=str(exc)) from exc
+        kept = {
+            k: v for k, v in chosen.items() if v and not (k == "status" and v == DEFAULT_STATUS)
+        }
+        context = {
+            "tickets": page.items,
+            "unread": await awaiting_answer(db, [t.id for t in page.items]),
+            "chosen": chosen,
+            "filtered": bool(kept),
+            "channels": sorted(rt.adapters),
+            "statuses": STATUS_CHOICES,
+            "next_url": f"/?{urlencode({**kept, 'cursor': page.next_cursor})}"
+            if page.next_cursor
+            else None,
+            "first_url": f"/?{urlencode(kept)}" if cursor else None,
+        }
+        return await render_page(request, db, principal, "inbox/list.html", context)
+
+    @get("/tickets/{ticket_id:int}")
+    async def ticket_page(
+        self, request: Request, db: AsyncSession, principal: Principal, ticket_id: int
+    ) -> Template:
+        ticket = await _visible_ticket(db, principal, ticket_id)
+        return await self._page(request, db, principal, ticket)
+
+    async def _page(
+        self,
+        request: Request,
+        db: AsyncSession,
+        principal: Principal,
+        ticket: Ticket,
+        *,
+        form_errors: dict[str, str] | None = None,
+        form_texts: dict[str, str] | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        context = {
+            **await _timeline_context(db, ticket),
+            "errors": form_errors or {},
+            "texts": form_texts or {},
+            "reply_max": MAX_BODY,
+            "note_max": NOTE_MAX,
+        }
+        return await render_page(
+            request, db, principal, "inbox/ticket.html", context, status_code=status_code
+        )
+
+    @get("/tickets/{ticket_id:int}/timeline")
+    async def ticket_timeline(
+        self,
+        request: Request,
+        db: AsyncSession,
+        principal: Principal,
+        ticket_id: int,
+        v: str | None = None,
+    ) -> Response[Any]:
+        ticket = await _visible_ticket(db, principal, ticket_id)
+        context = await _timeline_context(db, ticket)
+        if v and v == context["version"]:
+            return Response(content=b"", status_code=HTTP_204_NO_CONTENT)  # htmx keeps the page
+        return render(request, "inbox/_timeline.html", context, principal=principal)
+
+    async def _form_failed(
+        self,
+        request: Request,
+        db: AsyncSession,
+        principal: Principal,
+        ticket: Ticket,
+        form: str,
+        error: tuple[str, dict[str, Any]],
+        text: str,
+    ) -> Response[Any]:
+        lang = language_of(request, principal)
+        message = i18n.translate(error[0], lang, **error[1])
+        if is_htmx(request):
+            headers = {"HX-Retarget": f"#{form}-error", "HX-Reswap": "innerHTML"}
+            return render(
+                request,
+                "_flash.html",
+                {"text": message},
+                principal=principal,
+                status_code=HTTP_400_BAD_REQUEST,
+                headers=headers,
+            )
+        return await self._page(
+            request,
+            db,
+            principal,
+            ticket,
+            form_errors={form: message},
+            form_texts={form: text[: 2 * NOTE_MAX]},
+            status_code=HTTP_400_BAD_REQUEST,
+        )
+
+    @post("/tickets/{ticket_id:int}/reply", status_code=200)
+    async def reply(
+        self,
+        request: Request,
+        db: AsyncSession,
+        rt: Runtime,
+        principal: Principal,
+        ticket_id: int,
+        data: Text,
+    ) -> Response[Any]:
+        ticket = await _visible_ticket(db, principal, ticket_id)
+        text = clean(data.body)
+        refused = "empty" if not text else "too_long" if len(text) > MAX_BODY else None
+        if refused is None:
+            try:
+                message, item = await queue_reply(db, ticket, principal, text)
+            except ReplyRefused as exc:
+                refused = str(exc)
+        if refused is not None:
+            error = (REFUSALS.get(refused, "errpage.400"), {"length": len(text), "max": MAX_BODY})
+            return await self._form_failed(
+                request, db, principal, ticket, "reply", error, data.body
+            )
+        await db.commit()
+        await enqueue_or_leave_to_sweep(
+            rt.jobs, "send_outbox_item", item.id, job_id=f"outbox:{item.id}"
+        )
+        if not is_htmx(request):
+            return see_other(f"/tickets/{ticket.id}#m{message.id}")
+        await db.refresh(message, ["attachments", "author"])
+        return _message_fragment(request, principal, ticket, message)
+
+    @post("/tickets/{ticket_id:int}/notes", status_code=200)
+    async def note(
+        self,
+        request: Request,
+        db: AsyncSession,
+        principal: Principal,
+        ticket_id: int,
+        data: Text,
+    ) -> Response[Any]:
+        ticket = await _visible_ticket(db, principal, ticket_id)
+        text = clean(data.body)
+        if not text or len(text) > NOTE_MAX:
+            key = "form.empty" if not text else "form.note_too_long"
+            error = (key, {"length": len(text), "max": NOTE_MAX})
+            return await self._form_failed(request, db, principal, ticket, "note", error, data.body)
+        note = await add_note(db, ticket, principal, text)
+        await db.commit()
+        if not is_htmx(request):
+            return see_other(f"/tickets/{ticket.id}#m{note.id}")
+        await db.refresh(note, ["attachments", "author"])
+        return _message_fragment(request, principal, ticket, note)
+
+    @post("/messages/{message_id:int}/retry", status_code=200)
+    async def retry(
+        self,
+        request: Request,
+        db: AsyncSession,
+        rt: Runtime,
+        principal: Principal,
+        message_id: int,
+    ) -> Response[Any]:
+        message = await db.get(Message, message_id)
+        ticket = await get_ticket(db, principal, message.ticket_id) if message else None
+        if message is None or ticket is None or message.direction != Direction.outbound:
+            raise NotFoundException("no such message")
+        try:
+            item = await retry_failed(db, message, principal)
+        except ReplyRefused:
+            pass  # not failed (any more): a double click, or another admin was quicker
+        else:
+            await db.commit()
+            await enqueue_or_leave_to_sweep(
+                rt.jobs, "send_outbox_item", item.id, job_id=f"outbox:{item.id}"
+            )
+        if not is_htmx(request):
+            return see_other(f"/tickets/{ticket.id}#m{message.id}")
+        await db.refresh(message, ["attachments", "author"])
+        return _message_fragment(request, principal, ticket, message)

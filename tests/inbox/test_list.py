@@ -1,0 +1,85 @@
+"""The ticket list: the user's offices only, filters, unread marker, pagination."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+
+from helpdesk.db import transaction
+from helpdesk.models import Ticket, TicketStatus
+from tests.inbox.conftest import ids_in, login
+
+
+async def test_the_list_shows_only_the_users_offices_tickets(brebes, ticket):
+    own = await ticket("KTP rusak", sender="6281111111111")
+    other = await ticket("Akta kelahiran", office="tomohon")
+    response = await brebes.get("/")
+    assert response.status_code == 200
+    assert ids_in(response.text) == {own}
+    assert "KTP rusak" in response.text and "Akta kelahiran" not in response.text
+    assert other not in ids_in(response.text)
+
+
+async def test_a_row_shows_register_number_subject_contact_channel_status_and_time(brebes, ticket):
+    tid = await ticket("KTP saya rusak, bagaimana?", name="Siti Aminah")
+    html = (await brebes.get("/")).text
+    assert f'href="/tickets/{tid}"' in html
+    assert "ADU/BREBES/" in html
+    for text in ("KTP saya rusak, bagaimana?", "Siti Aminah", "WhatsApp", "Baru", "WIB"):
+        assert text in html
+    assert "Pesan warga belum dibalas" in html  # the last message is the citizen's
+
+
+async def test_the_office_column_and_filter_appear_for_a_user_of_several_offices(
+    client, seed, ticket
+):
+    await ticket("Brebes", sender="6281111111111")
+    await ticket("Tomohon", office="tomohon")
+    await login(client, "root")
+    html = (await client.get("/")).text
+    assert 'id="f-office"' in html
+    assert "Kabupaten Brebes" in html and "Kota Tomohon" in html
+    filtered = (await client.get("/", params={"office": "tomohon"})).text
+    assert "Tomohon" in filtered and ">Brebes<" not in filtered
+
+
+async def test_status_filter_defaults_to_active_and_can_show_all(brebes, rt, ticket):
+    open_id = await ticket("Masih diproses", sender="6281111111111")
+    done_id = await ticket("Sudah selesai", sender="6282222222222")
+    async with transaction(rt.sessions) as session:
+        await session.execute(
+            update(Ticket).where(Ticket.id == done_id).values(status=TicketStatus.resolved)
+        )
+    assert ids_in((await brebes.get("/")).text) == {open_id}
+    assert ids_in((await brebes.get("/?status=all")).text) == {open_id, done_id}
+    assert ids_in((await brebes.get("/?status=resolved")).text) == {done_id}
+    assert ids_in((await brebes.get("/?status=nonsense")).text) == {open_id}
+
+
+async def test_search_and_empty_states(brebes, ticket):
+    empty = (await brebes.get("/")).text
+    assert "Tidak ada tiket aktif" in empty
+    await ticket("KTP rusak", name="Budi")
+    found = (await brebes.get("/", params={"q": "budi"})).text
+    assert "KTP rusak" in found
+    none = (await brebes.get("/", params={"q": "tidak-ada-yang-cocok"})).text
+    assert "Tidak ada tiket yang cocok dengan saringan ini." in none
+
+
+async def test_cursor_pagination_links_to_the_next_page(brebes, ticket, monkeypatch):
+    import inbox.ticket_views
+
+    monkeypatch.setattr(inbox.ticket_views, "PAGE_SIZE", 2)
+    made = [await ticket(f"Tiket {n}", sender=f"62811000000{n}") for n in range(3)]
+    first = (await brebes.get("/?q=Tiket")).text
+    assert ids_in(first) == set(made[1:])  # newest first
+    assert "Berikutnya" in first
+    next_url = first.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0]
+    second = (await brebes.get(next_url.replace("&amp;", "&"))).text
+    assert ids_in(second) == {made[0]}
+    assert "Berikutnya" not in second and "Kembali ke awal" in second
+
+
+async def test_a_bad_cursor_is_a_400_page(brebes):
+    response = await brebes.get("/?cursor=not-a-cursor")
+    assert response.status_code == 400
+    assert "text/html" in response.headers["content-type"]
