@@ -55,7 +55,7 @@ async def test_a_reply_by_form_queues_a_message_and_redirects_back(brebes, rt, t
     assert reply.status == MessageStatus.queued
     html = (await brebes.get(f"/tickets/{tid}")).text
     block = html.split(f'id="m{reply.id}"', 1)[1].split("</li>", 1)[0]
-    assert "⏳" in block and "Dalam antrean" in block
+    assert "◷" in block and "Dalam antrean" in block
     assert "Diproses" in html  # a first answer opens the ticket
 
 
@@ -115,7 +115,7 @@ async def test_a_note_appears_as_internal_and_is_never_queued(brebes, rt, ticket
     html = (await brebes.get(f"/tickets/{tid}")).text
     block = html.split(f'id="m{note.id}"', 1)[1].split("</li>", 1)[0]
     assert "msg msg-note" in html and "Catatan internal" in block and "Cek NIK di SIAK." in block
-    assert "⏳" not in block
+    assert "◷" not in block
     too_long = await post_form(brebes, f"/tickets/{tid}/notes", {"body": "n" * 20001})
     assert too_long.status_code == 400 and "Catatan terlalu panjang" in too_long.text
 
@@ -154,7 +154,7 @@ async def test_a_failed_reply_shows_the_reason_and_retry_requeues_it(brebes, rt,
     assert f'action="/messages/{mid}/retry"' in block and "Coba lagi" in block
     response = await post_form(brebes, f"/messages/{mid}/retry", {}, headers=HTMX)
     assert response.status_code == 200
-    assert f'id="m{mid}"' in response.text and "⏳" in response.text
+    assert f'id="m{mid}"' in response.text and "◷" in response.text
     assert await outbox_state(rt, mid) == ("queued", "pending")
 
 
