@@ -4,6 +4,7 @@ from helpdesk.models.base import Base, utcnow
 from helpdesk.models.contacts import Contact, ContactIdentity
 from helpdesk.models.events import (
     AuditEvent,
+    ChannelCursor,
     InboundEvent,
     InboundStatus,
     OutboxItem,
@@ -30,6 +31,7 @@ __all__ = [
     "Base",
     "Category",
     "ChannelAccount",
+    "ChannelCursor",
     "Consultation",
     "Contact",
     "ContactIdentity",

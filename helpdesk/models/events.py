@@ -72,3 +72,17 @@ class AuditEvent(IdMixin, CreatedMixin, Base):
     user_id: Mapped[int | None] = mapped_column(Id, ForeignKey("users.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ChannelCursor(Base):
+    """Where a polled channel got to (an IMAP UID, a LAPOR cursor), so a restart neither
+    fetches twice nor misses anything. One row per account and cursor name."""
+
+    __tablename__ = "channel_cursors"
+
+    channel_account_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("channel_accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
