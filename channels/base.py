@@ -12,7 +12,7 @@ import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 
 class ChannelError(Exception):
@@ -79,6 +79,9 @@ class MediaRef:
     filename: str | None = None
     sha256: str | None = None
     kind: ContentKind = ContentKind.document
+    #: the stored raw payload the file travels in, for adapters with `media_in_payload` (email):
+    #: filled by the attachment job, never by a parser
+    payload: bytes | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,14 @@ class InboundMessage:
     media: tuple[MediaRef, ...] = ()
     reply_to_external_id: str | None = None
     details: Mapping[str, Any] = field(default_factory=dict)  # kind-specific facts (coordinates…)
+    sender_phone: str | None = None  # the citizen's phone number, where the channel reveals it
+    subject: str | None = None  # a subject line where the platform has one (email)
+    #: platform ids of earlier messages this one answers (email: In-Reply-To, then References,
+    #: nearest first); ingest continues the ticket holding the first one it knows
+    thread_refs: tuple[str, ...] = ()
+    #: a register number the citizen quoted (email: in the subject); ingest continues that
+    #: ticket when it is the same contact's, in the account's office
+    ticket_hint: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +135,11 @@ class OutboundMessage:
     body: str
     reply_to_external_id: str | None = None
     last_inbound_at: datetime | None = None  # for platforms with a reply window
+    subject: str | None = None  # the ticket's subject
+    register_no: str | None = None  # the ticket's register number
+    #: platform ids of the conversation on this account, oldest first (email: References, and
+    #: the last one In-Reply-To)
+    thread_refs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +180,42 @@ class PlatformEndpoints:
     max_media_bytes: int = 16 * 1024 * 1024
 
 
+@dataclass(frozen=True, slots=True)
+class PolledItem:
+    """One raw item a polling adapter fetched (a mail): stored as an inbound event first."""
+
+    body: bytes  # what `parse` takes
+    cursor: Mapping[str, Any]  # the cursor's value once this item is stored
+    facts: Mapping[str, str] = field(default_factory=dict)  # kept on the event row (mailbox, uid)
+
+
+class PollSink(Protocol):
+    """What the helpdesk lends a polling adapter: its cursors and the inbound event store."""
+
+    async def cursor(self, name: str) -> Mapping[str, Any] | None:
+        """The cursor's stored value; None before the account's first poll."""
+
+    async def store(self, name: str, item: PolledItem) -> None:
+        """Store the item as an inbound event and move cursor `name` to `item.cursor` in one
+        transaction, then enqueue its processing."""
+
+    async def advance(self, name: str, value: Mapping[str, Any]) -> None:
+        """Move a cursor without storing anything (a resync, an empty mailbox)."""
+
+    async def known(self, external_ids: Sequence[str]) -> set[str]:
+        """Those of these platform message ids the account already has (a resync's dedupe)."""
+
+
+@runtime_checkable
+class PollingAdapter(Protocol):
+    """A channel whose traffic is fetched (IMAP) rather than pushed; `helpdesk.polling` runs
+    one `poll` per active account, in one process at a time."""
+
+    async def poll(self, account: AccountConfig, sink: PollSink) -> None:
+        """Fetch into `sink` until cancelled. Returning or raising one of the ChannelErrors ends
+        the connection; the helpdesk reconnects with backoff."""
+
+
 class ChannelAdapter(abc.ABC):
     """One platform. Stateless apart from the endpoints it was built with."""
 
@@ -176,6 +228,12 @@ class ChannelAdapter(abc.ABC):
     max_body_bytes: ClassVar[int] = 3 * 1024 * 1024
     #: config fields holding secrets (never shown or logged)
     secret_fields: ClassVar[tuple[str, ...]] = ()
+    #: a message that threads to nothing continues the contact's open ticket (chat channels);
+    #: False: it opens a new ticket (email, where each new mail is a new matter)
+    continues_open_ticket: ClassVar[bool] = True
+    #: media travel inside the stored raw payload (email): the attachment job hands that
+    #: payload to `fetch_media` as `MediaRef.payload`
+    media_in_payload: ClassVar[bool] = False
 
     def __init__(self, endpoints: PlatformEndpoints) -> None:
         self.endpoints = endpoints

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from channels.base import ChannelAdapter, PlatformEndpoints
+from channels.email.adapter import EmailAdapter
 from channels.whatsapp.adapter import WhatsAppAdapter
 
 ADAPTERS: dict[str, type[ChannelAdapter]] = {
     WhatsAppAdapter.kind: WhatsAppAdapter,
+    EmailAdapter.kind: EmailAdapter,
 }
 
 

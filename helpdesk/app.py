@@ -20,8 +20,10 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from helpdesk.api.actions import TicketActionsApi
 from helpdesk.api.routes import TicketsApi
 from helpdesk.jobs.inprocess import InProcessQueue
+from helpdesk.polling import Pollers
 from helpdesk.runtime import Runtime
 from helpdesk.settings import PROJECT_ROOT, Settings
 from helpdesk.web.attachments import download_attachment
@@ -59,9 +61,15 @@ def create_app(
                 queue = InProcessQueue(rt, workers=settings.inprocess_workers)
                 rt.queue = queue
                 queue.start()
+        # Embedded mode (no Redis, no `helpdesk worker`): this process polls the mailboxes too.
+        pollers = Pollers(rt) if owns_queue and not settings.redis_url else None
+        if pollers is not None:
+            pollers.start()
         try:
             yield
         finally:
+            if pollers is not None:
+                await pollers.close()
             if owns_queue and rt.queue is not None:
                 await rt.queue.close()
                 rt.queue = None
@@ -76,6 +84,7 @@ def create_app(
             verify_webhook,
             receive_webhook,
             TicketsApi,
+            TicketActionsApi,
             download_attachment,
             *INBOX_ROUTES,
             create_static_files_router(path="/static", directories=[STATIC], cache_control=None),
@@ -93,6 +102,8 @@ def create_app(
                 secure=settings.secure_cookies,
                 httponly=True,
                 samesite="lax",
+                # Platforms and API clients carry no session; spare them the cookie work.
+                exclude=[*CSRF_EXEMPT, r"^/livez", r"^/static/"],
             ).middleware
         ],
         csrf_config=CSRFConfig(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from channels.base import ChannelError, MediaRef, PermanentError, TransientError
 from helpdesk.db import transaction
 from helpdesk.jobs.queue import RetryLater
-from helpdesk.models import Attachment, AttachmentStatus, ChannelAccount, Message
+from helpdesk.models import Attachment, AttachmentStatus, ChannelAccount, InboundEvent, Message
 from helpdesk.offices import account_config
 from helpdesk.runtime import Runtime
 from helpdesk.storage import ForbiddenContent
@@ -22,11 +24,19 @@ async def fetch_attachment(rt: Runtime, attachment_id: int, job_try: int = 1) ->
         account = await session.get_one(ChannelAccount, message.channel_account_id)
         config = account_config(account)
         adapter = rt.adapters[account.kind]
+        payload = None
+        event_id = (message.details or {}).get("event_id")
+        if adapter.media_in_payload and event_id is not None:
+            # The channel's media travel inside the raw payload we stored (a mail).
+            payload = await session.scalar(
+                select(InboundEvent.body).where(InboundEvent.id == int(event_id))
+            )
         media = MediaRef(
             media_id=attachment.media_id or "",
             mime_type=attachment.declared_type,
             filename=attachment.filename,
             kind=attachment.kind,  # type: ignore[arg-type]
+            payload=payload,
         )
     try:
         fetched = await adapter.fetch_media(config, media)

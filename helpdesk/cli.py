@@ -51,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     serve = verbs.add_parser("serve", help="serve the inbox, the API and the webhooks")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=_port_default())
+    serve.add_argument(
+        "--access-log", action="store_true", help="log every request (off: the proxy logs them)"
+    )
     serve.set_defaults(run=_serve)
 
     worker = verbs.add_parser("worker", help="run an arq job worker (needs HELPDESK_REDIS_URL)")
@@ -115,7 +118,13 @@ def _serve(args: argparse.Namespace) -> None:
 
     from helpdesk.app import create_app
 
-    uvicorn.run(create_app(_settings()), host=args.host, port=args.port, log_level="info")
+    uvicorn.run(
+        create_app(_settings()),
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        access_log=args.access_log,
+    )
 
 
 def _worker(_: argparse.Namespace) -> None:

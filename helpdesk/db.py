@@ -22,7 +22,9 @@ def create_engine(settings: Settings, **kwargs: Any) -> AsyncEngine:
         return _sqlite_engine(settings.database_url, **kwargs)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
-    kwargs.setdefault("pool_pre_ping", True)
+    # No pre-ping: on asyncpg it costs a BEGIN/ROLLBACK round trip per checkout. A connection
+    # that died with a server restart is invalidated on first use and the pool refills.
+    kwargs.setdefault("pool_recycle", 1800)
     return create_async_engine(settings.database_url, **kwargs)
 
 
@@ -32,6 +34,13 @@ def _sqlite_engine(url: str, **kwargs: Any) -> AsyncEngine:
         from pathlib import Path
 
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+    # SQLite takes one writer at a time, and every transaction here writes or may (BEGIN
+    # IMMEDIATE below). One pooled connection makes the others wait on an asyncio queue instead
+    # of in SQLite's busy handler, whose sleeps of up to 100 ms made the tail latency.
+    # `timeout` still covers other processes (the CLI) holding the lock.
+    kwargs.setdefault("pool_size", 1)
+    kwargs.setdefault("max_overflow", 0)
+    kwargs.setdefault("pool_timeout", 60)
     engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")

@@ -2,8 +2,10 @@
 
 Every channel ends here (STYLE.md habit 3). A stored inbound event is parsed by its channel's
 adapter; each message is then received in its own transaction:
-identity -> contact -> the contact's continuing ticket in that office, or a new one with a
-register number -> the message, inserted with ON CONFLICT DO NOTHING on (account, platform id).
+identity -> contact -> the ticket the message threads to (platform ids it answers, then a
+register number it quotes), else the contact's continuing ticket in that office (for channels
+that continue one), else a new one with a register number -> the message, inserted with
+ON CONFLICT DO NOTHING on (account, platform id).
 A duplicate rolls the whole transaction back, so a re-delivery can never open a ticket either.
 """
 
@@ -13,14 +15,14 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import InboundMessage, InvalidPayload, ParsedPayload
 from helpdesk.db import transaction
 from helpdesk.delivery import StatusResult, apply_status
-from helpdesk.dialect import insert_for
+from helpdesk.dialect import insert_for, is_postgresql
 from helpdesk.jobs.queue import RetryLater
 from helpdesk.models import (
     Attachment,
@@ -40,10 +42,14 @@ from helpdesk.models import (
 )
 from helpdesk.registers import take_number
 from helpdesk.runtime import Runtime
+from helpdesk.workflow import engine as workflow
 
 log = logging.getLogger(__name__)
 
 SUBJECT_LENGTH = 120
+MAX_THREAD_REFS = 50
+# How stale a channel account's "last message received" may be (it is for the health screen).
+ACCOUNT_TOUCH_EVERY = timedelta(seconds=30)
 # A status can overtake the send that produced its message id; wait for it this many times.
 STATUS_WAIT_TRIES = 5
 # An event whose processing keeps crashing is parked as failed (kept for replay) after this.
@@ -83,7 +89,7 @@ async def process_event(rt: Runtime, event_id: int) -> str | None:
         await _finish(rt, event_id, InboundStatus.rejected, str(exc))
         return InboundStatus.rejected
 
-    status, note, received = await _apply(rt, channel, parsed)
+    status, note, received = await _apply(rt, channel, parsed, event_id)
     if status is None:  # statuses for messages not recorded yet
         if attempts < STATUS_WAIT_TRIES:
             await _schedule_media(rt, received)
@@ -95,13 +101,13 @@ async def process_event(rt: Runtime, event_id: int) -> str | None:
 
 
 async def _apply(
-    rt: Runtime, channel: str, parsed: ParsedPayload
+    rt: Runtime, channel: str, parsed: ParsedPayload, event_id: int | None = None
 ) -> tuple[InboundStatus | None, str | None, list[Received]]:
     unrouted: set[str] = set()
     routed = 0
     received: list[Received] = []
     for message in parsed.messages:
-        result = await receive_message(rt, channel, message)
+        result = await receive_message(rt, channel, message, event_id=event_id)
         if result == "unrouted":
             unrouted.add(message.account_key)
         else:
@@ -141,12 +147,20 @@ async def _schedule_media(rt: Runtime, received: list[Received]) -> None:
             )
 
 
-async def receive_message(rt: Runtime, channel: str, message: InboundMessage) -> Received | str:
-    """Record one inbound message. Returns Received, "duplicate" or "unrouted"."""
+async def receive_message(
+    rt: Runtime, channel: str, message: InboundMessage, *, event_id: int | None = None
+) -> Received | str:
+    """Record one inbound message. Returns Received, "duplicate" or "unrouted".
+
+    `event_id`, the raw inbound event it came in, is kept in the message's details (`event_id`):
+    channels whose media travel inside that payload (email) read their attachments from it."""
+    adapter = rt.adapters.get(channel)
+    continue_open = adapter.continues_open_ticket if adapter is not None else True
     for _ in range(3):
         try:
             async with transaction(rt.sessions) as session:
-                return await _receive(session, channel, message)
+                await _relax_durability(session)
+                return await _receive(session, channel, message, event_id, continue_open)
         except _Duplicate:
             return "duplicate"
         except IntegrityError:
@@ -158,7 +172,26 @@ async def receive_message(rt: Runtime, channel: str, message: InboundMessage) ->
     raise RuntimeError(f"could not record {channel} message {message.external_id}")
 
 
-async def _receive(session: AsyncSession, channel: str, message: InboundMessage) -> Received | str:
+async def _relax_durability(session: AsyncSession) -> None:
+    """Commit without waiting for the WAL flush (PostgreSQL only).
+
+    Safe because the raw event was stored durably before the platform got its 200: should the
+    server crash before this commit reaches disk, the event (whose "processed" mark is written
+    later, so is lost too) is still pending and the sweep receives it again. Any later durable
+    commit (a reply, a step change) flushes this one first. Without the fsync wait the register
+    counter's row lock is held for microseconds, not milliseconds.
+    """
+    if is_postgresql(session):
+        await session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+
+
+async def _receive(
+    session: AsyncSession,
+    channel: str,
+    message: InboundMessage,
+    event_id: int | None = None,
+    continue_open: bool = True,
+) -> Received | str:
     account = await session.scalar(
         select(ChannelAccount).where(
             ChannelAccount.kind == channel,
@@ -170,7 +203,16 @@ async def _receive(session: AsyncSession, channel: str, message: InboundMessage)
         return "unrouted"
     office = await session.get_one(Office, account.office_id)
     contact = await _contact_for(session, office, channel, message)
-    ticket, new_ticket = await _ticket_for(session, office, account, contact, message)
+    ticket = await _threaded_ticket(session, office, account, contact, message)
+    if ticket is not None:
+        new_ticket = False
+    else:
+        ticket, new_ticket = await _ticket_for(
+            session, office, account, contact, message, continue_open=continue_open
+        )
+    details = dict(message.details)
+    if event_id is not None:
+        details["event_id"] = event_id
 
     now = utcnow()
     insert = insert_for(session, Message)
@@ -183,7 +225,7 @@ async def _receive(session: AsyncSession, channel: str, message: InboundMessage)
             external_id=message.external_id,
             content_kind=message.kind,
             body=message.body,
-            details=dict(message.details),
+            details=details,
             status=MessageStatus.received,
             contact_id=contact.id,
             reply_to_external_id=message.reply_to_external_id,
@@ -210,16 +252,21 @@ async def _receive(session: AsyncSession, channel: str, message: InboundMessage)
     ]
     session.add_all(attachments)
 
+    previous_status = ticket.status
     if ticket.status == TicketStatus.resolved:
         ticket.status = TicketStatus.open
         ticket.resolved_at = None
         session.add(AuditEvent(office_id=office.id, ticket_id=ticket.id, action="ticket.reopened"))
     elif ticket.status == TicketStatus.waiting:
         ticket.status = TicketStatus.open
+    if not new_ticket:  # the SOP clock runs again, a reopened ticket restarts its workflow
+        workflow.citizen_wrote(session, office, ticket, previous_status, message.body, now)
     sent_at = min(message.sent_at, now)  # a platform clock ahead of ours must not extend windows
     ticket.last_inbound_at = max(filter(None, (ticket.last_inbound_at, sent_at)))
     ticket.last_activity_at = now
-    account.last_inbound_at = now
+    if account.last_inbound_at is None or now - account.last_inbound_at > ACCOUNT_TOUCH_EVERY:
+        # Every message would otherwise lock the account's row: a hot spot for all its traffic.
+        account.last_inbound_at = now
     await session.flush()
     return Received(
         ticket_id=ticket.id,
@@ -255,7 +302,7 @@ async def _contact_for(
     contact = Contact(
         office_id=office.id,
         name=(message.sender_name or "")[:200],
-        phone=message.sender_id if channel == "whatsapp" else None,
+        phone=message.sender_phone,
     )
     session.add(contact)
     await session.flush()
@@ -278,21 +325,21 @@ async def _ticket_for(
     account: ChannelAccount,
     contact: Contact,
     message: InboundMessage,
+    *,
+    continue_open: bool = True,
 ) -> tuple[Ticket, bool]:
-    reopen_after = utcnow() - timedelta(days=office.reopen_days)
-    ticket = await session.scalar(
-        select(Ticket)
-        .where(
-            Ticket.office_id == office.id,
-            Ticket.contact_id == contact.id,
-            or_(
-                Ticket.status.in_(TicketStatus.active()),
-                (Ticket.status == TicketStatus.resolved) & (Ticket.resolved_at >= reopen_after),
-            ),
+    ticket = None
+    if continue_open:
+        ticket = await session.scalar(
+            select(Ticket)
+            .where(
+                Ticket.office_id == office.id,
+                Ticket.contact_id == contact.id,
+                _continuable(office),
+            )
+            .order_by(Ticket.last_activity_at.desc())
+            .limit(1)
         )
-        .order_by(Ticket.last_activity_at.desc())
-        .limit(1)
-    )
     if ticket is not None:
         return ticket, False
     now = utcnow()
@@ -320,11 +367,60 @@ async def _ticket_for(
             detail={"channel": account.kind, "register_no": register_no},
         )
     )
+    workflow.start(session, office, ticket, f"{ticket.subject}\n{message.body}", now)
     return ticket, True
 
 
+def _continuable(office: Office) -> ColumnElement[bool]:
+    """Open tickets, and resolved ones still inside the office's reopen window."""
+    reopen_after = utcnow() - timedelta(days=office.reopen_days)
+    return or_(
+        Ticket.status.in_(TicketStatus.active()),
+        (Ticket.status == TicketStatus.resolved) & (Ticket.resolved_at >= reopen_after),
+    )
+
+
+async def _threaded_ticket(
+    session: AsyncSession,
+    office: Office,
+    account: ChannelAccount,
+    contact: Contact,
+    message: InboundMessage,
+) -> Ticket | None:
+    """The continuable ticket this message answers: by the platform ids it refers to (the
+    nearest known one wins), then by a register number it quotes. Ids are unguessable, so any
+    sender on the thread may add to it; a register number is sequential, so it only counts
+    for the ticket's own contact."""
+    refs = [r for r in dict.fromkeys(message.thread_refs) if r][:MAX_THREAD_REFS]
+    if refs:
+        rows = await session.execute(
+            select(Message.external_id, Message.ticket_id)
+            .join(Ticket, Ticket.id == Message.ticket_id)
+            .where(
+                Message.channel_account_id == account.id,
+                Message.external_id.in_(refs),
+                Ticket.office_id == office.id,
+                _continuable(office),
+            )
+        )
+        by_ref = {external_id: ticket_id for external_id, ticket_id in rows}
+        for ref in refs:
+            if ref in by_ref:
+                return await session.get_one(Ticket, by_ref[ref])
+    if message.ticket_hint:
+        return await session.scalar(
+            select(Ticket).where(
+                Ticket.office_id == office.id,
+                Ticket.register_no == message.ticket_hint[:80],
+                Ticket.contact_id == contact.id,
+                _continuable(office),
+            )
+        )
+    return None
+
+
 def _subject(message: InboundMessage) -> str:
-    text = " ".join(message.body.split())
+    text = " ".join((message.subject or message.body).split())
     if len(text) > SUBJECT_LENGTH:
         text = text[: SUBJECT_LENGTH - 1].rstrip() + "…"
     return text

@@ -10,6 +10,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,8 +23,17 @@ from channels.registry import ADAPTERS
 from helpdesk.models import ChannelAccount, Office
 from helpdesk.models.office import DEFAULT_REGISTER_FORMAT
 from helpdesk.registers import RegisterFormatError, validate_format
+from helpdesk.workflow.calendar import CalendarError, parse_hours
+from helpdesk.workflow.profile import (
+    SHIPPED,
+    ProfileError,
+    load_profile,
+    resolve_ref,
+    shipped_names,
+)
 
 ENV_PREFIX = "env:"
+CALENDAR_KEYS = ("working_hours", "holidays")
 
 
 class OfficesFileError(ValueError):
@@ -46,6 +56,8 @@ class OfficeSpec:
     timezone: str
     register_format: str
     channels: list[ChannelSpec] = field(default_factory=list)
+    # Calendar overrides kept in Office.settings: working_hours, holidays (local days off).
+    settings: dict[str, Any] = field(default_factory=dict)
 
 
 def resolve(value: str, env: Mapping[str, str] | None = None) -> str:
@@ -60,7 +72,10 @@ def account_config(account: ChannelAccount, env: Mapping[str, str] | None = None
     return AccountConfig(key=account.key, values=values)
 
 
-def parse_offices(text: str, env: Mapping[str, str] | None = None) -> list[OfficeSpec]:
+def parse_offices(
+    text: str, env: Mapping[str, str] | None = None, base: Path | None = None
+) -> list[OfficeSpec]:
+    """`base`: where a relative `sop` path is looked for (the offices file's folder)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -68,14 +83,16 @@ def parse_offices(text: str, env: Mapping[str, str] | None = None) -> list[Offic
     offices = data.get("office")
     if not isinstance(offices, list) or not offices:
         raise OfficesFileError("the file has no [[office]] table")
-    specs = [_office(i, o, env) for i, o in enumerate(offices, 1)]
+    specs = [_office(i, o, env, base) for i, o in enumerate(offices, 1)]
     codes = [s.code for s in specs]
     if len(set(codes)) != len(codes):
         raise OfficesFileError("an office code appears twice")
     return specs
 
 
-def _office(index: int, raw: Any, env: Mapping[str, str] | None) -> OfficeSpec:
+def _office(
+    index: int, raw: Any, env: Mapping[str, str] | None, base: Path | None = None
+) -> OfficeSpec:
     where = f"office #{index}"
     if not isinstance(raw, dict):
         raise OfficesFileError(f"{where}: must be a table")
@@ -99,14 +116,47 @@ def _office(index: int, raw: Any, env: Mapping[str, str] | None) -> OfficeSpec:
     channels = raw.get("channel", [])
     if not isinstance(channels, list):
         raise OfficesFileError(f"{where}: `channel` must be a list of [[office.channel]] tables")
+    parsed = [_channel(where, i, c, env) for i, c in enumerate(channels, 1)]
     return OfficeSpec(
         code=code,
         name=name,
-        sop=str(raw.get("sop", code)),
+        sop=_sop(where, raw, code, base),
         timezone=timezone,
         register_format=register_format,
-        channels=[_channel(where, i, c, env) for i, c in enumerate(channels, 1)],
+        channels=parsed,
+        settings=_calendar_settings(where, raw),
     )
+
+
+def _sop(where: str, raw: Mapping[str, Any], code: str, base: Path | None) -> str:
+    """A shipped profile's name, or the absolute path of the office's own profile file;
+    either way loaded and validated now, so a broken profile never reaches the database."""
+    ref = str(raw.get("sop") or (code if code in shipped_names() else "default"))
+    try:
+        path = resolve_ref(ref, base)
+        load_profile(str(path))
+    except ProfileError as exc:
+        raise OfficesFileError(f"{where}: {exc}") from exc
+    value = path.stem if path.parent == SHIPPED else str(path)
+    if len(value) > 200:
+        raise OfficesFileError(f"{where}: the SOP profile path is longer than 200 characters")
+    return value
+
+
+def _calendar_settings(where: str, raw: Mapping[str, Any]) -> dict[str, Any]:
+    settings: dict[str, Any] = {}
+    if "working_hours" in raw:
+        try:
+            parse_hours(raw["working_hours"])
+        except (CalendarError, TypeError) as exc:
+            raise OfficesFileError(f"{where}: working_hours: {exc}") from exc
+        settings["working_hours"] = dict(raw["working_hours"])
+    if "holidays" in raw:
+        try:
+            settings["holidays"] = [date.fromisoformat(str(d)).isoformat() for d in raw["holidays"]]
+        except (TypeError, ValueError) as exc:
+            raise OfficesFileError(f"{where}: holidays must be dates (YYYY-MM-DD)") from exc
+    return settings
 
 
 def _channel(office: str, index: int, raw: Any, env: Mapping[str, str] | None) -> ChannelSpec:
@@ -144,6 +194,8 @@ async def apply_offices(session: AsyncSession, specs: list[OfficeSpec]) -> list[
         office.sop = spec.sop
         office.timezone = spec.timezone
         office.register_format = spec.register_format
+        settings = {k: v for k, v in (office.settings or {}).items() if k not in CALENDAR_KEYS}
+        office.settings = {**settings, **spec.settings}
         await session.flush()
         for channel in spec.channels:
             account = await session.scalar(
@@ -172,4 +224,4 @@ def load_offices_file(path: Path) -> list[OfficeSpec]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise OfficesFileError(f"cannot read {path}: {exc.strerror}") from exc
-    return parse_offices(text)
+    return parse_offices(text, base=path.parent)

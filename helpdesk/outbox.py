@@ -41,6 +41,7 @@ MAX_BODY = 4096  # WhatsApp's text limit; the strictest of our channels
 # Seconds to wait before attempt n+1; after the last, the reply fails for good.
 BACKOFF = (5, 15, 45, 120, 300, 900, 1800, 3600, 3600, 3600)
 CLAIM_SECONDS = 120
+THREAD_REFS = 20
 
 
 class ReplyRefused(ValueError):
@@ -140,6 +141,9 @@ async def send_item(rt: Runtime, item_id: int) -> SendOutcome:
             body=message.body,
             reply_to_external_id=message.reply_to_external_id,
             last_inbound_at=ticket.last_inbound_at,
+            subject=ticket.subject or None,
+            register_no=ticket.register_no,
+            thread_refs=await _thread_refs(session, message),
         )
         adapter = rt.adapters.get(account.kind)
 
@@ -161,6 +165,27 @@ async def send_item(rt: Runtime, item_id: int) -> SendOutcome:
         return SendOutcome(OutboxState.failed)
     await _done(rt, item_id, external_id)
     return SendOutcome(OutboxState.done)
+
+
+async def _thread_refs(session: AsyncSession, message: Message) -> tuple[str, ...]:
+    """Platform ids of the ticket's earlier messages on this account, oldest first: the first
+    and the latest THREAD_REFS - 1 (how mail clients trim References)."""
+    refs = list(
+        await session.scalars(
+            select(Message.external_id)
+            .where(
+                Message.ticket_id == message.ticket_id,
+                Message.channel_account_id == message.channel_account_id,
+                Message.external_id.is_not(None),
+                Message.id != message.id,
+                Message.direction.in_((Direction.inbound, Direction.outbound)),
+            )
+            .order_by(Message.created_at, Message.id)
+        )
+    )
+    if len(refs) > THREAD_REFS:
+        refs = refs[:1] + refs[-(THREAD_REFS - 1) :]
+    return tuple(r for r in refs if r)
 
 
 async def _done(rt: Runtime, item_id: int, external_id: str) -> None:

@@ -45,10 +45,10 @@ class WhatsAppAdapter(ChannelAdapter):
         last_inbound = message.last_inbound_at
         if last_inbound is not None and datetime.now(UTC) - last_inbound > REPLY_WINDOW:
             raise PermanentError(
-                    "The 24-hour customer service window is closed; only an approved template "
-                    "message can reach this citizen now.",
-                    code="window_closed",
-                )
+                "The 24-hour customer service window is closed; only an approved template "
+                "message can reach this citizen now.",
+                code="window_closed",
+            )
         client = GraphClient(self.endpoints, account.get("access_token"))
         return await client.send_text(
             account.key, message.recipient_id, message.body, message.reply_to_external_id

@@ -159,6 +159,7 @@ def _parse_message(raw: Any, account_key: str, names: Mapping[str, str]) -> Inbo
         external_id=external_id,
         sender_id=sender_id,
         sender_name=names.get(sender_id),
+        sender_phone=sender_id,  # a WhatsApp id is the citizen's number in E.164 digits
         sent_at=sent_at,
         kind=content.kind,
         body=content.body,

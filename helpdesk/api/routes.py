@@ -61,13 +61,14 @@ class TicketsApi(Controller):
             page = await list_tickets(db, principal, filters, cursor=cursor, limit=limit)
         except BadCursor as exc:
             raise ApiError(400, "bad_cursor", str(exc)) from exc
-        return {"items": [ticket_json(t) for t in page.items], "next": page.next_cursor}
+        items = [ticket_json(t, principal) for t in page.items]
+        return {"items": items, "next": page.next_cursor}
 
     @get("/{ticket_id:int}")
     async def detail(
         self, db: AsyncSession, principal: Principal, ticket_id: int
     ) -> dict[str, Any]:
-        return ticket_json(await _ticket_or_404(db, principal, ticket_id))
+        return ticket_json(await _ticket_or_404(db, principal, ticket_id), principal)
 
     @get("/{ticket_id:int}/messages")
     async def messages(

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from helpdesk.models import Attachment, Message, Ticket, User
+from helpdesk.auth import Principal
+from helpdesk.models import Attachment, Message, Ticket, User, utcnow
+from helpdesk.workflow import clock, engine
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -18,8 +20,10 @@ def _user(user: User | None) -> dict[str, Any] | None:
     return {"id": user.id, "username": user.username, "name": user.display_name}
 
 
-def ticket_json(ticket: Ticket) -> dict[str, Any]:
+def ticket_json(ticket: Ticket, principal: Principal | None = None) -> dict[str, Any]:
+    """`principal`: whose `actions` to list (the SOP engine decides; none without one)."""
     contact = ticket.contact
+    step = engine.current_step(ticket)
     return {
         "id": ticket.id,
         "register_no": ticket.register_no,
@@ -29,8 +33,13 @@ def ticket_json(ticket: Ticket) -> dict[str, Any]:
         "category": ticket.category,
         "status": ticket.status,
         "step": ticket.step,
-        # The SOP engine fills this in; until an office's SOP defines actions there are none.
-        "actions": [],
+        "step_label": step.label if step else None,
+        "step_due_at": _iso(ticket.step_due_at),
+        "deadline": clock.deadline_json(ticket, utcnow()),
+        "unit": ticket.unit,
+        "actions": [a.as_json() for a in engine.actions_for(ticket, principal)]
+        if principal
+        else [],
         "subject": ticket.subject,
         "contact": {
             "id": contact.id,

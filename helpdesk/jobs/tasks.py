@@ -20,6 +20,7 @@ from helpdesk.models import (
     utcnow,
 )
 from helpdesk.runtime import Runtime
+from helpdesk.workflow import deadlines
 
 # A pending event older than this was dropped by a crashed process or a lost queue message.
 STALE_AFTER = timedelta(seconds=30)
@@ -42,6 +43,10 @@ async def send_outbox_item(rt: Runtime, item_id: int, job_try: int = 1) -> Any:
 
 async def fetch_attachment(rt: Runtime, attachment_id: int, job_try: int = 1) -> Any:
     return await attachments.fetch_attachment(rt, attachment_id, job_try)
+
+
+async def check_deadlines(rt: Runtime, job_try: int = 1) -> Any:
+    return await deadlines.check_deadlines(rt)
 
 
 async def sweep(
@@ -92,6 +97,8 @@ async def sweep(
         await rt.jobs.enqueue(
             "fetch_attachment", attachment_id, job_id=f"attachment:{attachment_id}"
         )
+    # SOP time standards: warn before, act after (a job id keeps one in the queue at a time).
+    await rt.jobs.enqueue("check_deadlines", job_id="deadlines")
     return {"events": len(events), "outbox": len(items), "attachments": len(media)}
 
 
@@ -99,6 +106,7 @@ JOBS: dict[str, JobSpec] = {
     "process_inbound_event": JobSpec(process_inbound_event, max_tries=ingest.STATUS_WAIT_TRIES + 1),
     "send_outbox_item": JobSpec(send_outbox_item),
     "fetch_attachment": JobSpec(fetch_attachment, max_tries=attachments.MAX_TRIES),
+    "check_deadlines": JobSpec(check_deadlines),
     "sweep": JobSpec(sweep),
 }
 SWEEP_EVERY_SECONDS = 30

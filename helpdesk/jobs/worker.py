@@ -79,8 +79,16 @@ def worker_settings(settings: Settings, queue_name: str | None = None) -> dict[s
         # Whatever is pending now may have lost its queued job (a crash, a Redis restart).
         # Taking it again is safe: every job is idempotent and ids drop queued duplicates.
         await sweep(rt, stale_after=timedelta(0))
+        # The polled channels' loops (IMAP): a lease in the database gives each mailbox to
+        # one worker; the others take over when it stops renewing (helpdesk.polling).
+        from helpdesk.polling import Pollers
+
+        ctx["pollers"] = Pollers(rt)
+        ctx["pollers"].start()
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
+        if "pollers" in ctx:
+            await ctx["pollers"].close()
         if "runtime" in ctx:
             await ctx["runtime"].close()
 

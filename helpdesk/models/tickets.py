@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -76,6 +77,13 @@ class Ticket(IdMixin, Base):
     due_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # The SOP workflow (helpdesk/workflow): the unit a category or decision routes the ticket to,
+    # when the clock stopped for the citizen (status waiting), when the deadline job must look
+    # next, and its marks (warnings given, actions taken) so nothing is done twice.
+    unit: Mapped[str | None] = mapped_column(String(120))
+    paused_at: Mapped[datetime | None]
+    sla_check_at: Mapped[datetime | None] = mapped_column(index=True)
+    workflow_state: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     office: Mapped[Office] = relationship()
     contact: Mapped[Contact] = relationship()

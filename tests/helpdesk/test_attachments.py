@@ -44,7 +44,7 @@ def endpoints(simulator) -> PlatformEndpoints:  # type: ignore[no-untyped-def]
 async def citizen_sends(rt, simulator, receiver, content: bytes, mime: str, kind="image", **extra):  # type: ignore[no-untyped-def]
     """The citizen sends a file; the webhook Meta would deliver is processed by the helpdesk."""
     before = len(receiver.requests)
-    httpx.post(
+    httpx.post(  # noqa: ASYNC210 - the simulator answers at once; a test helper
         f"{simulator.base_url}/_sim/inbound",
         json={
             "phone_number_id": BREBES_WA,

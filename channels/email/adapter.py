@@ -1,0 +1,112 @@
+"""The email adapter: an office mailbox read over IMAP (polled, not pushed), replies by SMTP.
+
+Config (offices file, `kind = "email"`): `address` (the key), `imap_host`, `imap_port`,
+`imap_user`, `imap_password`, `imap_tls` (ssl | starttls | none), `smtp_host`, `smtp_port`,
+`smtp_user`, `smtp_password`, `smtp_tls` (ssl | starttls | none); optional `display_name`,
+`imap_folder` (INBOX), `processed_folder`, `backfill_days` (7), `resync_days` (30),
+`poll_seconds` (60), `imap_idle` (true), `max_message_mb` (64), `tls_ca_file`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from channels.base import (
+    AccountConfig,
+    ChannelAdapter,
+    FetchedMedia,
+    MediaRef,
+    OutboundMessage,
+    ParsedPayload,
+    PermanentError,
+    PollSink,
+    WebhookRequest,
+)
+from channels.email import client, outgoing, parse, threading
+from channels.email.poller import MailboxPoller, MailboxSettings
+
+_TLS = {"ssl": "ssl", "tls": "ssl", "true": "ssl", "starttls": "starttls"}
+_NO_TLS = {"none", "no", "false", "off", "plain"}
+_DEFAULT_PORTS = {
+    "imap": {"ssl": 993, "starttls": 143, "none": 143},
+    "smtp": {"ssl": 465, "starttls": 587, "none": 25},
+}
+
+
+class EmailAdapter(ChannelAdapter):
+    kind = "email"
+    key_field = "address"
+    required_fields = ("address", "imap_host", "imap_user", "imap_password", "smtp_host")
+    secret_fields = ("imap_password", "smtp_password")
+    continues_open_ticket = False  # a new mail that threads to nothing is a new matter
+    media_in_payload = True
+
+    def authenticate(self, request: WebhookRequest, accounts: Sequence[AccountConfig]) -> bool:
+        return False  # mail is fetched, never pushed: /webhooks/email accepts nothing
+
+    def parse(self, body: bytes) -> ParsedPayload:
+        return parse.parse_mail(body)
+
+    async def send(self, account: AccountConfig, message: OutboundMessage) -> str:
+        sender = account.get("address")
+        message_id = threading.new_message_id(sender)
+        mail = outgoing.build_reply(sender, account.get("display_name"), message, message_id)
+        await client.smtp_send(self.server(account, "smtp"), mail, sender)
+        return message_id
+
+    async def fetch_media(self, account: AccountConfig, media: MediaRef) -> FetchedMedia:
+        if media.payload is None:
+            raise PermanentError("the stored mail is not available", code="no_payload")
+        fetched = parse.media_from(media.payload, media.media_id)
+        if fetched is None:
+            raise PermanentError(f"no part {media.media_id} in the stored mail", code="no_part")
+        limit = self.endpoints.max_media_bytes
+        if len(fetched.content) > limit:
+            raise PermanentError(
+                f"larger than the attachment limit ({_mb(len(fetched.content))} > {_mb(limit)})",
+                code="too_large",
+            )
+        return fetched
+
+    async def poll(self, account: AccountConfig, sink: PollSink) -> None:
+        await MailboxPoller(self.mailbox(account), sink).run()
+
+    def mailbox(self, account: AccountConfig) -> MailboxSettings:
+        return MailboxSettings(
+            key=account.key,
+            server=self.server(account, "imap"),
+            folder=account.get("imap_folder", "INBOX"),
+            processed_folder=account.get("processed_folder") or None,
+            backfill_days=_int(account, "backfill_days", 7),
+            resync_days=_int(account, "resync_days", 30),
+            poll_seconds=float(_int(account, "poll_seconds", 60)),
+            use_idle=account.get("imap_idle", "true").lower() not in _NO_TLS,
+            max_message_bytes=_int(account, "max_message_mb", 64) * 1024 * 1024,
+        )
+
+    def server(self, account: AccountConfig, which: str) -> client.ServerSettings:
+        raw = account.get(f"{which}_tls", "ssl" if which == "imap" else "starttls").lower()
+        tls = "none" if raw in _NO_TLS else _TLS.get(raw)
+        if tls is None:
+            raise PermanentError(f"{which}_tls must be ssl, starttls or none", code="config")
+        return client.ServerSettings(
+            host=account.get(f"{which}_host"),
+            port=_int(account, f"{which}_port", _DEFAULT_PORTS[which][tls]),
+            user=account.get(f"{which}_user"),  # SMTP without a user: no AUTH (a relay)
+            password=account.get(f"{which}_password"),
+            tls=tls,
+            timeout=self.endpoints.timeout_seconds,
+            ca_file=account.get("tls_ca_file") or None,
+        )
+
+
+def _int(account: AccountConfig, name: str, default: int) -> int:
+    value = account.get(name)
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise PermanentError(f"{name} must be a whole number", code="config") from None
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"

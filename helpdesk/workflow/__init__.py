@@ -1,0 +1,1 @@
+"""The SOP workflow engine: profiles (data files), the office calendar, actions, deadlines."""
