@@ -114,6 +114,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     # -- timeline -------------------------------------------------------------------------------
     "msg.internal": {"id": "Catatan internal", "en": "Internal note"},
+    "msg.subject": {"id": "Perihal: {subject}", "en": "Subject: {subject}"},
+    "msg.show_full_text": {
+        "id": "Tampilkan pesan lengkap (kutipan dan tanda tangan)",
+        "en": "Show the whole message (quotes and signature)",
+    },
     "msg.citizen": {"id": "Warga", "en": "Citizen"},
     "msg.staff": {"id": "Petugas", "en": "Staff"},
     "msg.system": {"id": "Sistem", "en": "System"},
