@@ -64,7 +64,8 @@ async def _timeline_context(db: AsyncSession, ticket: Ticket) -> dict[str, Any]:
 def _message_fragment(
     request: Request, principal: Principal, ticket: Ticket, m: Message
 ) -> Template:
-    context = {"ticket": ticket, "m": m, "quoted": {}}
+    # The answer may have moved the ticket (Baru -> Diproses): refresh the header's badge too.
+    context = {"ticket": ticket, "m": m, "quoted": {}, "refresh_status": True}
     return render(request, "inbox/_message.html", context, principal=principal)
 
 

@@ -76,6 +76,7 @@ async def test_an_admin_answers_a_whatsapp_complaint_from_the_inbox(live, seed, 
     bubble = page.locator(".msg", has_text=reply)
     await expect(bubble).to_be_visible()
     await expect(page.locator("#reply-body")).to_have_value("")
+    await expect(page.locator("#ticket-status")).to_have_text("Diproses")  # was "Baru"
     # The simulator reports delivered then read; the timeline polls and shows it.
     await expect(bubble.get_by_text("Dibaca")).to_be_visible(timeout=20_000)
     ARTIFACTS.mkdir(exist_ok=True)
