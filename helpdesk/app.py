@@ -21,6 +21,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from helpdesk.api.actions import TicketActionsApi
+from helpdesk.api.events import InboundEventsApi
 from helpdesk.api.routes import TicketsApi
 from helpdesk.jobs.inprocess import InProcessQueue
 from helpdesk.polling import Pollers
@@ -85,6 +86,7 @@ def create_app(
             receive_webhook,
             TicketsApi,
             TicketActionsApi,
+            InboundEventsApi,
             download_attachment,
             *INBOX_ROUTES,
             create_static_files_router(path="/static", directories=[STATIC], cache_control=None),

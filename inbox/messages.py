@@ -51,6 +51,25 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "list.any": {"id": "Semua", "en": "All"},
     "list.active": {"id": "Aktif", "en": "Active"},
     "list.next": {"id": "Berikutnya", "en": "Next"},
+    "nav.events": {"id": "Kiriman masuk", "en": "Inbound events"},
+    "events.title": {"id": "Kiriman masuk dari platform", "en": "Inbound events from platforms"},
+    "events.intro": {
+        "id": "Setiap kiriman platform disimpan sebelum dijawab. Yang tidak terbaca, untuk akun "
+        "yang tidak dikenal, atau gagal diproses tampil di sini dan dapat diproses ulang.",
+        "en": "Every platform delivery is stored before it is acknowledged. Those that could not "
+        "be read, were for an unknown account, or failed to process are listed here and can be "
+        "replayed.",
+    },
+    "events.problems": {"id": "Bermasalah", "en": "Problems"},
+    "events.status.pending": {"id": "Menunggu", "en": "Pending"},
+    "events.status.processed": {"id": "Diproses", "en": "Processed"},
+    "events.status.rejected": {"id": "Tidak terbaca", "en": "Unreadable"},
+    "events.status.unrouted": {"id": "Akun tidak dikenal", "en": "Unknown account"},
+    "events.status.failed": {"id": "Gagal", "en": "Failed"},
+    "events.attempts": {"id": "{n} kali dicoba", "en": "{n} attempts"},
+    "events.body": {"id": "Isi mentah", "en": "Raw body"},
+    "events.replay": {"id": "Proses ulang", "en": "Replay"},
+    "events.none": {"id": "Tidak ada kiriman bermasalah.", "en": "No problem events."},
     "list.first": {"id": "Kembali ke awal", "en": "Back to the start"},
     "list.unread": {"id": "Pesan warga belum dibalas", "en": "Citizen's message not answered yet"},
     "list.no_subject": {"id": "(tanpa perihal)", "en": "(no subject)"},
