@@ -7,7 +7,7 @@ and tests driving the helpdesk app can all use them.
   GRAPH_API_URL. Override `simulator_config` in a test module to point webhooks elsewhere.
 - `serve_whatsapp_simulator(config)` -> a handle, for tests needing a config of their own.
 - `webhook_receiver` -> `WebhookReceiver` recording what is POSTed to it.
-- `wait_until(predicate, timeout=5)` -> the predicate's first truthy value, or a failure.
+- `wait_until(predicate, timeout=15)` -> the predicate's first truthy value, or a failure.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class WebhookReceiver:
     responses: list[int] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def wait_for(self, count: int, timeout: float = 5.0) -> list[CapturedRequest]:
+    def wait_for(self, count: int, timeout: float = 15.0) -> list[CapturedRequest]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self.lock:
@@ -175,7 +175,7 @@ def whatsapp_simulator(
 
 @pytest.fixture
 def wait_until() -> Callable[..., Any]:
-    def wait(predicate: Callable[[], T], timeout: float = 5.0) -> T:
+    def wait(predicate: Callable[[], T], timeout: float = 15.0) -> T:
         deadline = time.monotonic() + timeout
         while True:
             value = predicate()
