@@ -20,10 +20,10 @@ def alembic_config(settings: Settings) -> Config:
     return config
 
 
-def upgrade(settings: Settings, revision: str = "head") -> None:
+def upgrade(settings: Settings, revision: str = "heads") -> None:
     command.upgrade(alembic_config(settings), revision)
 
 
-async def upgrade_async(settings: Settings, revision: str = "head") -> None:
+async def upgrade_async(settings: Settings, revision: str = "heads") -> None:
     # Alembic's env.py runs its own event loop; keep it off ours.
     await asyncio.to_thread(upgrade, settings, revision)
