@@ -25,6 +25,7 @@ from helpdesk.api.events import InboundEventsApi
 from helpdesk.api.routes import TicketsApi
 from helpdesk.jobs.inprocess import InProcessQueue
 from helpdesk.polling import Pollers
+from helpdesk.reports.api import ReportsApi
 from helpdesk.runtime import Runtime
 from helpdesk.settings import PROJECT_ROOT, Settings
 from helpdesk.web.attachments import download_attachment
@@ -32,7 +33,7 @@ from helpdesk.web.deps import provide_db, provide_runtime
 from helpdesk.web.errors import http_exception_handler, internal_error_handler
 from helpdesk.web.health import healthz, livez
 from helpdesk.web.webhooks import receive_webhook, verify_webhook
-from inbox import i18n
+from inbox import i18n, live
 from inbox.routes import INBOX_ROUTES, inbox_exception_handler
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ def create_app(
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         rt = runtime or Runtime.create(settings)
         app.state.runtime = rt
+        rt.events = live.publisher(channels)  # helpdesk.notify publishes through the plugin
         owns_queue = jobs and rt.queue is None
         if owns_queue:
             if settings.redis_url:
@@ -74,9 +76,11 @@ def create_app(
             if owns_queue and rt.queue is not None:
                 await rt.queue.close()
                 rt.queue = None
+            rt.events = None
             if runtime is None:
                 await rt.close()
 
+    channels = live.channels_plugin(settings)  # live inbox updates: memory, or Redis
     session_secret = hashlib.sha256(f"session:{settings.secret_key}".encode()).digest()
     return Litestar(
         route_handlers=[
@@ -87,6 +91,7 @@ def create_app(
             TicketsApi,
             TicketActionsApi,
             InboundEventsApi,
+            ReportsApi,
             download_attachment,
             *INBOX_ROUTES,
             create_static_files_router(path="/static", directories=[STATIC], cache_control=None),
@@ -96,6 +101,7 @@ def create_app(
             "db": Provide(provide_db),
         },
         lifespan=[lifespan],
+        plugins=[channels],
         middleware=[
             CookieBackendConfig(
                 secret=session_secret,

@@ -49,6 +49,7 @@ class Principal:
     is_superuser: bool
     roles: dict[int, Role] = field(default_factory=dict)  # office id -> role
     language: str = "id"
+    session_version: int = 0  # User.session_version when loaded; a session must carry it
 
     def can_see_office(self, office_id: int) -> bool:
         return self.is_superuser or office_id in self.roles
@@ -71,6 +72,7 @@ def principal_for(user: User) -> Principal:
         is_superuser=user.is_superuser,
         roles={m.office_id: Role(m.role) for m in user.memberships},
         language=user.language,
+        session_version=user.session_version,
     )
 
 

@@ -97,10 +97,16 @@ def _parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=_demo)
     demo_verbs = demo.add_subparsers(title="verbs", metavar="VERB")
     send = demo_verbs.add_parser("send", help="send a message as a citizen through a simulator")
-    send.add_argument("channel", choices=["whatsapp"])
+    send.add_argument("channel", choices=["whatsapp", "telegram", "facebook", "instagram"])
     send.add_argument("text")
     send.add_argument("--office", required=True)
-    send.add_argument("--from", dest="sender", required=True, help="the citizen's number")
+    send.add_argument(
+        "--from",
+        dest="sender",
+        required=True,
+        help="the citizen's number (Telegram: user id; Facebook, Instagram: their scoped id, "
+        "and a text starting with 'komentar:' is posted as a comment)",
+    )
     send.add_argument("--name", default="Warga Demo")
     send.add_argument(
         "--simulator", default=None, help="simulator URL (default http://127.0.0.1:<port+1>)"
@@ -124,6 +130,9 @@ def _serve(args: argparse.Namespace) -> None:
         port=args.port,
         log_level="info",
         access_log=args.access_log,
+        # Open live-update streams (GET /live) never finish on their own: without a limit a
+        # shutdown would wait for every browser to leave. Browsers reconnect by themselves.
+        timeout_graceful_shutdown=5,
     )
 
 

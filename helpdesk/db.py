@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Executable, event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -66,6 +66,20 @@ def _sqlite_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def execute_alone(
+    engine: AsyncEngine, statement: Executable, parameters: dict[str, Any] | None = None
+) -> None:
+    """Run one statement, committed by itself. On PostgreSQL in autocommit: one round trip
+    instead of BEGIN, the statement and COMMIT (a single statement is atomic anyway)."""
+    async with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await connection.execute(statement, parameters)
+        else:
+            await connection.execute(statement, parameters)
+            await connection.commit()
 
 
 @asynccontextmanager

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.auth import Principal
-from helpdesk.models import AuditEvent, InboundEvent, InboundStatus
+from helpdesk.models import AuditEvent, InboundEvent, InboundStatus, utcnow
 
 PROBLEMS = (InboundStatus.rejected, InboundStatus.unrouted, InboundStatus.failed)
 PREVIEW_BYTES = 2000
@@ -76,13 +76,19 @@ async def list_events(
 
 
 async def replay(session: AsyncSession, principal: Principal, event_id: int) -> None:
-    """Put a rejected, unrouted or failed event back in the queue (the caller commits, then
-    enqueues `process_inbound_event`). Processing is idempotent, so replaying is always safe."""
+    """Put a rejected, unrouted or failed event back among the pending (the caller commits, then
+    wakes the inbound drain). Processing is idempotent, so replaying is always safe."""
     _require_superuser(principal)
     result = await session.execute(
         update(InboundEvent)
         .where(InboundEvent.id == event_id, InboundEvent.status.in_(PROBLEMS))
-        .values(status=InboundStatus.pending, attempts=0, error=None, processed_at=None)
+        .values(
+            status=InboundStatus.pending,
+            attempts=0,
+            error=None,
+            processed_at=None,
+            not_before=utcnow(),
+        )
     )
     if not result.rowcount:
         raise NotReplayable(f"event {event_id} is not rejected, unrouted or failed")

@@ -1,426 +1,336 @@
-"""Ingest: the one place where inbound traffic becomes contacts, tickets and timeline messages.
+"""Ingest: stored inbound events become timeline messages and delivery statuses.
 
-Every channel ends here (STYLE.md habit 3). A stored inbound event is parsed by its channel's
-adapter; each message is then received in its own transaction:
-identity -> contact -> the ticket the message threads to (platform ids it answers, then a
-register number it quotes), else the contact's continuing ticket in that office (for channels
-that continue one), else a new one with a register number -> the message, inserted with
-ON CONFLICT DO NOTHING on (account, platform id).
-A duplicate rolls the whole transaction back, so a re-delivery can never open a ticket either.
+Webhooks and pollers store every raw body as an InboundEvent before the platform gets its
+answer, then wake the drain (`drain_inbound` job). The drain claims due pending events in
+batches: the claim is a lease (the event is due again after LEASE) committed on its own, so
+several workers share the work, and the events of a worker that died come back, their attempt
+counted. A batch is parsed by each event's channel adapter and all its messages are received
+in one transaction (`helpdesk.receiving`), which also marks the events done; delivery statuses
+follow. A batch that fails is taken apart and each event runs alone, so one poisonous event
+fails by itself and is parked as failed (kept for replay) after MAX_ATTEMPTS.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import ColumnElement, or_, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import exists, select, text, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import InboundMessage, InvalidPayload, ParsedPayload
+from helpdesk import message_updates, notify
+from helpdesk.consultation_mirror import incoming as mirror_incoming
 from helpdesk.db import transaction
 from helpdesk.delivery import StatusResult, apply_status
-from helpdesk.dialect import insert_for, is_postgresql
-from helpdesk.jobs.queue import RetryLater
-from helpdesk.models import (
-    Attachment,
-    AuditEvent,
-    ChannelAccount,
-    Contact,
-    ContactIdentity,
-    Direction,
-    InboundEvent,
-    InboundStatus,
-    Message,
-    MessageStatus,
-    Office,
-    Ticket,
-    TicketStatus,
-    utcnow,
-)
-from helpdesk.registers import take_number
+from helpdesk.dialect import is_postgresql
+from helpdesk.models import InboundEvent, InboundStatus, utcnow
+from helpdesk.receiving import Incoming, Outcome, Received, receive
 from helpdesk.runtime import Runtime
-from helpdesk.workflow import engine as workflow
 
 log = logging.getLogger(__name__)
 
-SUBJECT_LENGTH = 120
-MAX_THREAD_REFS = 50
-# How stale a channel account's "last message received" may be (it is for the health screen).
-ACCOUNT_TOUCH_EVERY = timedelta(seconds=30)
+__all__ = ["Received", "drain", "process_event", "process_pending", "receive_message"]
+
+BATCH = 100
+# A claimed event is due again after this: its worker died, or is stuck.
+LEASE = timedelta(minutes=2)
 # A status can overtake the send that produced its message id; wait for it this many times.
 STATUS_WAIT_TRIES = 5
-# An event whose processing keeps crashing is parked as failed (kept for replay) after this.
+# An event whose processing keeps failing is parked as failed (kept for replay) after this.
 MAX_ATTEMPTS = 10
+# One drain job gives the queue back after this long; it queues its successor if work is left.
+DRAIN_BUDGET_SECONDS = 20.0
+# SQLSTATEs of a lost race between two transactions: run the batch again.
+_RACES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
 
 
-class _Duplicate(Exception):
-    pass
+@dataclass
+class _Event:
+    id: int
+    channel: str
+    body: bytes
+    attempts: int
+    parsed: ParsedPayload | None = None
+    outcomes: list[Outcome] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Received:
-    ticket_id: int
-    message_id: int
-    new_ticket: bool
-    attachment_ids: tuple[int, ...]
+async def drain(rt: Runtime, budget_seconds: float = DRAIN_BUDGET_SECONDS) -> int:
+    """Process due events batch after batch until none is left. Returns how many were taken.
+
+    A few drains run at once per process (`rt.inbound_drains`); more would only queue on the
+    same rows and locks."""
+
+    async def batches() -> int:
+        deadline = time.monotonic() + budget_seconds
+        total = 0
+        while taken := await process_pending(rt):
+            total += taken
+            if time.monotonic() > deadline:
+                await rt.jobs.enqueue("drain_inbound")
+                break
+        return total
+
+    return await rt.inbound_drains.run(batches)
+
+
+async def process_pending(rt: Runtime, limit: int = BATCH) -> int:
+    """Claim and process one batch of due events. Returns how many were claimed."""
+    events = await _claim(rt, limit=limit)
+    if events:
+        await _process(rt, events)
+    return len(events)
 
 
 async def process_event(rt: Runtime, event_id: int) -> str | None:
-    """Process one stored inbound event; safe to run twice. Returns its final status."""
-    async with transaction(rt.sessions) as session:
-        event = await session.get(InboundEvent, event_id)
-        if event is None or event.status != InboundStatus.pending:
-            return event.status if event else None
-        if event.attempts >= MAX_ATTEMPTS:
-            event.status = InboundStatus.failed
-            event.error = f"gave up after {event.attempts} attempts"
-            return event.status
-        event.attempts += 1
-        attempts, channel, body = event.attempts, event.channel, event.body
-    adapter = rt.adapters.get(channel)
-    try:
-        if adapter is None:
-            raise InvalidPayload(f"no adapter for channel {channel!r}")
-        parsed = adapter.parse(body)
-    except InvalidPayload as exc:
-        await _finish(rt, event_id, InboundStatus.rejected, str(exc))
-        return InboundStatus.rejected
-
-    status, note, received = await _apply(rt, channel, parsed, event_id)
-    if status is None:  # statuses for messages not recorded yet
-        if attempts < STATUS_WAIT_TRIES:
-            await _schedule_media(rt, received)
-            raise RetryLater(defer=2.0 * attempts)
-        status, note = InboundStatus.processed, "status for a message we never sent"
-    await _finish(rt, event_id, status, note)
-    await _schedule_media(rt, received)
-    return status
+    """Process one stored event now, whatever its lease (tests, a superuser's replay); safe to
+    run twice. Returns its status afterwards."""
+    events = await _claim(rt, event_id=event_id)
+    if events:
+        await _process(rt, events)
+    async with rt.sessions() as session:
+        return await session.scalar(select(InboundEvent.status).where(InboundEvent.id == event_id))
 
 
-async def _apply(
-    rt: Runtime, channel: str, parsed: ParsedPayload, event_id: int | None = None
-) -> tuple[InboundStatus | None, str | None, list[Received]]:
-    unrouted: set[str] = set()
-    routed = 0
-    received: list[Received] = []
-    for message in parsed.messages:
-        result = await receive_message(rt, channel, message, event_id=event_id)
-        if result == "unrouted":
-            unrouted.add(message.account_key)
-        else:
-            routed += 1
-            if isinstance(result, Received):
-                received.append(result)
-    waiting = False
-    for status in parsed.statuses:
-        outcome = await apply_status(rt, channel, status)
-        if outcome is StatusResult.unrouted:
-            unrouted.add(status.account_key)
-        else:
-            routed += 1
-            waiting = waiting or outcome is StatusResult.unknown_message
-    note = f"no {channel} account for: {', '.join(sorted(unrouted))}" if unrouted else None
-    if unrouted and not routed:
-        return InboundStatus.unrouted, note, received
-    if waiting:
-        return None, note, received
-    return InboundStatus.processed, note, received
-
-
-async def _finish(rt: Runtime, event_id: int, status: InboundStatus, error: str | None) -> None:
-    async with transaction(rt.sessions) as session:
-        await session.execute(
-            update(InboundEvent)
-            .where(InboundEvent.id == event_id)
-            .values(status=status, error=(error or None) and error[:2000], processed_at=utcnow())
-        )
-
-
-async def _schedule_media(rt: Runtime, received: list[Received]) -> None:
-    for item in received:
-        for attachment_id in item.attachment_ids:
-            await rt.jobs.enqueue(
-                "fetch_attachment", attachment_id, job_id=f"attachment:{attachment_id}"
+async def has_due_events(rt: Runtime) -> bool:
+    async with rt.sessions() as session:
+        return bool(
+            await session.scalar(
+                select(
+                    exists().where(
+                        InboundEvent.status == InboundStatus.pending,
+                        InboundEvent.not_before <= utcnow(),
+                    )
+                )
             )
+        )
 
 
 async def receive_message(
     rt: Runtime, channel: str, message: InboundMessage, *, event_id: int | None = None
-) -> Received | str:
-    """Record one inbound message. Returns Received, "duplicate" or "unrouted".
-
-    `event_id`, the raw inbound event it came in, is kept in the message's details (`event_id`):
-    channels whose media travel inside that payload (email) read their attachments from it."""
+) -> Outcome:
+    """Record one inbound message (a batch of one). Returns Received, "duplicate" or
+    "unrouted"."""
     adapter = rt.adapters.get(channel)
-    continue_open = adapter.continues_open_ticket if adapter is not None else True
-    for _ in range(3):
+    incoming = Incoming(
+        channel=channel,
+        message=message,
+        event_id=event_id,
+        continues_open_ticket=adapter.continues_open_ticket if adapter is not None else True,
+    )
+    outcomes = await _receive_all(rt, [incoming], [])
+    return outcomes[0]
+
+
+async def _claim(rt: Runtime, *, limit: int = 1, event_id: int | None = None) -> list[_Event]:
+    now = utcnow()
+    due = select(InboundEvent.id).where(InboundEvent.status == InboundStatus.pending)
+    if event_id is not None:
+        due = due.where(InboundEvent.id == event_id)
+    else:
+        due = due.where(InboundEvent.not_before <= now)
+    # SKIP LOCKED: workers claiming at once take different events instead of queueing behind
+    # each other (SQLite has one writer anyway, and ignores it).
+    due = due.order_by(InboundEvent.id).limit(limit).with_for_update(skip_locked=True)
+    async with transaction(rt.sessions) as session:
+        rows = await session.execute(
+            update(InboundEvent)
+            .where(InboundEvent.id.in_(due.scalar_subquery()))
+            .values(attempts=InboundEvent.attempts + 1, not_before=now + LEASE)
+            .returning(
+                InboundEvent.id, InboundEvent.channel, InboundEvent.body, InboundEvent.attempts
+            )
+        )
+        events = sorted((_Event(*row) for row in rows), key=lambda e: e.id)
+    return events
+
+
+async def _process(rt: Runtime, events: list[_Event]) -> None:
+    try:
+        await _process_batch(rt, events)
+    except Exception as exc:
+        if len(events) > 1:
+            log.warning("a batch of %d inbound events failed (%s); one by one", len(events), exc)
+            for event in events:
+                await _process(rt, [event])
+            return
+        event = events[0]
+        log.exception("inbound event %s failed (attempt %d)", event.id, event.attempts)
+        await _retry_later(rt, event, f"{type(exc).__name__}: {exc}", _backoff(event.attempts))
+
+
+async def _process_batch(rt: Runtime, events: list[_Event]) -> None:
+    live: list[_Event] = []
+    for event in events:
+        if event.attempts > MAX_ATTEMPTS:
+            await _finish(rt, event, InboundStatus.failed, f"gave up after {MAX_ATTEMPTS} attempts")
+            continue
+        adapter = rt.adapters.get(event.channel)
+        try:
+            if adapter is None:
+                raise InvalidPayload(f"no adapter for channel {event.channel!r}")
+            event.parsed = adapter.parse(event.body)
+        except InvalidPayload as exc:
+            await _finish(rt, event, InboundStatus.rejected, str(exc))
+            continue
+        live.append(event)
+    if not live:
+        return
+
+    outcomes = await _receive_all(rt, _incoming(rt, live), live)
+    for event in live:
+        if _has_more_than_messages(event):
+            # Posts from the office's staff group (a mirrored consultation) have their own home.
+            assert event.parsed is not None
+            await mirror_incoming.receive_all(rt, event.channel, event.parsed.staff_posts)
+            await _apply_statuses(rt, event)
+    await _schedule_media(rt, outcomes)
+
+
+def _has_more_than_messages(event: _Event) -> bool:
+    parsed = event.parsed
+    assert parsed is not None
+    return bool(parsed.statuses or parsed.staff_posts or message_updates.has_updates(parsed))
+
+
+def _incoming(rt: Runtime, events: Sequence[_Event]) -> list[Incoming]:
+    return [
+        Incoming(event.channel, message, event.id, rt.adapters[event.channel].continues_open_ticket)
+        for event in events
+        if event.parsed is not None
+        for message in event.parsed.messages
+    ]
+
+
+async def _receive_all(
+    rt: Runtime, incoming: Sequence[Incoming], events: Sequence[_Event]
+) -> list[Outcome]:
+    """Receive the messages in one transaction, which also marks those of `events` (whose
+    messages `incoming` is, in order) that carry nothing else as done; again if it lost a race
+    (two batches creating the same contact identity, or storing the same message, at once)."""
+    for attempt in range(1, 4):
         try:
             async with transaction(rt.sessions) as session:
                 await _relax_durability(session)
-                return await _receive(session, channel, message, event_id, continue_open)
-        except _Duplicate:
-            return "duplicate"
-        except IntegrityError:
-            # Another worker created the same contact identity at the same moment; go again
-            # and find theirs.
-            log.info(
-                "retrying %s message %s after a concurrent insert", channel, message.external_id
-            )
-    raise RuntimeError(f"could not record {channel} message {message.external_id}")
+                outcomes = await receive(session, incoming) if incoming else []
+                verdicts: dict[tuple[InboundStatus, str | None], list[int]] = defaultdict(list)
+                position = 0
+                for event in events:
+                    assert event.parsed is not None
+                    count = len(event.parsed.messages)
+                    event.outcomes = outcomes[position : position + count]
+                    position += count
+                    if not _has_more_than_messages(event):
+                        verdicts[_verdict(event, event.outcomes, [])].append(event.id)
+                for (status, note), event_ids in verdicts.items():
+                    await _mark(session, event_ids, status, note)
+            await notify.received(rt, outcomes)  # live inbox updates, once committed
+            return outcomes
+        except DBAPIError as exc:
+            if not _lost_race(exc) or attempt == 3:
+                raise
+            log.info("inbound batch lost a race (%s); again", type(exc).__name__)
+    raise AssertionError("unreachable")
+
+
+def _verdict(
+    event: _Event, outcomes: Sequence[Outcome], statuses: Sequence[StatusResult]
+) -> tuple[InboundStatus, str | None]:
+    """Processed, unless every message and status was for an account we do not have."""
+    assert event.parsed is not None
+    unrouted = {
+        m.account_key
+        for m, o in zip(event.parsed.messages, outcomes, strict=True)
+        if o == "unrouted"
+    }
+    unrouted |= {
+        s.account_key
+        for s, r in zip(event.parsed.statuses, statuses, strict=False)
+        if r is StatusResult.unrouted
+    }
+    routed = sum(1 for o in outcomes if o != "unrouted")
+    routed += sum(1 for r in statuses if r is not StatusResult.unrouted)
+    note = f"no {event.channel} account for: {', '.join(sorted(unrouted))}" if unrouted else None
+    if unrouted and not routed:
+        return InboundStatus.unrouted, note
+    return InboundStatus.processed, note
+
+
+async def _apply_statuses(rt: Runtime, event: _Event) -> None:
+    assert event.parsed is not None
+    results = [await apply_status(rt, event.channel, s) for s in event.parsed.statuses]
+    # Echoes and edits wait like statuses for the message they follow (message_updates).
+    results += await message_updates.apply(rt, event.channel, event.parsed)
+    await notify.delivery_changed(rt, [s.external_id for s in event.parsed.statuses])
+    if StatusResult.unknown_message in results:  # the send that made its id is not recorded yet
+        if event.attempts < STATUS_WAIT_TRIES:
+            defer = 2.0 * event.attempts
+            await _retry_later(rt, event, None, timedelta(seconds=defer))
+            await rt.jobs.enqueue("drain_inbound", defer=defer)
+            return
+        status, note = _verdict(event, event.outcomes, results)
+        await _finish(rt, event, status, note or "status for a message we never sent")
+        return
+    status, note = _verdict(event, event.outcomes, results)
+    await _finish(rt, event, status, note)
+
+
+async def _mark(
+    session: AsyncSession, event_ids: list[int], status: InboundStatus, note: str | None
+) -> None:
+    await session.execute(
+        update(InboundEvent)
+        .where(InboundEvent.id.in_(event_ids))
+        .values(status=status, error=(note or None) and note[:2000], processed_at=utcnow())
+    )
+
+
+async def _finish(rt: Runtime, event: _Event, status: InboundStatus, note: str | None) -> None:
+    async with transaction(rt.sessions) as session:
+        await _mark(session, [event.id], status, note)
+
+
+async def _retry_later(rt: Runtime, event: _Event, error: str | None, after: timedelta) -> None:
+    async with transaction(rt.sessions) as session:
+        await session.execute(
+            update(InboundEvent)
+            .where(InboundEvent.id == event.id)
+            .values(not_before=utcnow() + after, error=error and error[:2000])
+        )
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(5 * 2**attempts, 3600))
+
+
+def _lost_race(exc: DBAPIError) -> bool:
+    if isinstance(exc, IntegrityError):
+        return True
+    return getattr(exc.orig, "sqlstate", None) in _RACES
+
+
+async def _schedule_media(rt: Runtime, outcomes: Sequence[Outcome]) -> None:
+    for outcome in outcomes:
+        if isinstance(outcome, Received):
+            for attachment_id in outcome.attachment_ids:
+                await rt.jobs.enqueue(
+                    "fetch_attachment", attachment_id, job_id=f"attachment:{attachment_id}"
+                )
 
 
 async def _relax_durability(session: AsyncSession) -> None:
     """Commit without waiting for the WAL flush (PostgreSQL only).
 
-    Safe because the raw event was stored durably before the platform got its 200: should the
-    server crash before this commit reaches disk, the event (whose "processed" mark is written
-    later, so is lost too) is still pending and the sweep receives it again. Any later durable
-    commit (a reply, a step change) flushes this one first. Without the fsync wait the register
-    counter's row lock is held for microseconds, not milliseconds.
+    Safe because the raw event was stored durably before the platform got its answer: should
+    the server crash before this commit reaches disk, the event's "processed" mark (written in
+    the same transaction) is lost with it, the event's lease runs out and it is received again.
+    Any later durable commit (a reply, a step change) flushes this one first. Without the fsync
+    wait the register counter's row lock is held for microseconds, not milliseconds.
     """
     if is_postgresql(session):
         await session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-
-
-async def _receive(
-    session: AsyncSession,
-    channel: str,
-    message: InboundMessage,
-    event_id: int | None = None,
-    continue_open: bool = True,
-) -> Received | str:
-    account = await session.scalar(
-        select(ChannelAccount).where(
-            ChannelAccount.kind == channel,
-            ChannelAccount.key == message.account_key,
-            ChannelAccount.active.is_(True),
-        )
-    )
-    if account is None:
-        return "unrouted"
-    office = await session.get_one(Office, account.office_id)
-    contact = await _contact_for(session, office, channel, message)
-    ticket = await _threaded_ticket(session, office, account, contact, message)
-    if ticket is not None:
-        new_ticket = False
-    else:
-        ticket, new_ticket = await _ticket_for(
-            session, office, account, contact, message, continue_open=continue_open
-        )
-    details = dict(message.details)
-    if event_id is not None:
-        details["event_id"] = event_id
-
-    now = utcnow()
-    insert = insert_for(session, Message)
-    stmt = (
-        insert.values(
-            ticket_id=ticket.id,
-            direction=Direction.inbound,
-            channel=channel,
-            channel_account_id=account.id,
-            external_id=message.external_id,
-            content_kind=message.kind,
-            body=message.body,
-            details=details,
-            status=MessageStatus.received,
-            contact_id=contact.id,
-            reply_to_external_id=message.reply_to_external_id,
-            sent_at=message.sent_at,
-            created_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["channel_account_id", "external_id"])
-        .returning(Message.id)
-    )
-    message_id = (await session.execute(stmt)).scalar_one_or_none()
-    if message_id is None:
-        raise _Duplicate
-
-    attachments = [
-        Attachment(
-            message_id=message_id,
-            media_id=media.media_id,
-            kind=media.kind,
-            filename=(media.filename or "")[:255],
-            declared_type=media.mime_type,
-            sha256=media.sha256,
-        )
-        for media in message.media
-    ]
-    session.add_all(attachments)
-
-    previous_status = ticket.status
-    if ticket.status == TicketStatus.resolved:
-        ticket.status = TicketStatus.open
-        ticket.resolved_at = None
-        session.add(AuditEvent(office_id=office.id, ticket_id=ticket.id, action="ticket.reopened"))
-    elif ticket.status == TicketStatus.waiting:
-        ticket.status = TicketStatus.open
-    if not new_ticket:  # the SOP clock runs again, a reopened ticket restarts its workflow
-        workflow.citizen_wrote(session, office, ticket, previous_status, message.body, now)
-    sent_at = min(message.sent_at, now)  # a platform clock ahead of ours must not extend windows
-    ticket.last_inbound_at = max(filter(None, (ticket.last_inbound_at, sent_at)))
-    ticket.last_activity_at = now
-    if account.last_inbound_at is None or now - account.last_inbound_at > ACCOUNT_TOUCH_EVERY:
-        # Every message would otherwise lock the account's row: a hot spot for all its traffic.
-        account.last_inbound_at = now
-    await session.flush()
-    return Received(
-        ticket_id=ticket.id,
-        message_id=message_id,
-        new_ticket=new_ticket,
-        attachment_ids=tuple(a.id for a in attachments),
-    )
-
-
-async def _contact_for(
-    session: AsyncSession, office: Office, channel: str, message: InboundMessage
-) -> Contact:
-    query = (
-        select(ContactIdentity)
-        .where(
-            ContactIdentity.office_id == office.id,
-            ContactIdentity.channel == channel,
-            ContactIdentity.external_id == message.sender_id,
-        )
-        # Serialises two workers receiving from the same citizen, so they agree on one ticket.
-        .with_for_update()
-    )
-    identity = await session.scalar(query)
-    if identity is not None:
-        contact = await session.get_one(Contact, identity.contact_id, with_for_update=True)
-        while contact.merged_into_id is not None:
-            contact = await session.get_one(Contact, contact.merged_into_id)
-        if message.sender_name and not contact.name:
-            contact.name = message.sender_name[:200]
-        if message.sender_name and identity.display != message.sender_name[:200]:
-            identity.display = message.sender_name[:200]
-        return contact
-    contact = Contact(
-        office_id=office.id,
-        name=(message.sender_name or "")[:200],
-        phone=message.sender_phone,
-    )
-    session.add(contact)
-    await session.flush()
-    session.add(
-        ContactIdentity(
-            office_id=office.id,
-            contact_id=contact.id,
-            channel=channel,
-            external_id=message.sender_id,
-            display=(message.sender_name or "")[:200],
-        )
-    )
-    await session.flush()  # a concurrent twin raises IntegrityError here; the caller retries
-    return contact
-
-
-async def _ticket_for(
-    session: AsyncSession,
-    office: Office,
-    account: ChannelAccount,
-    contact: Contact,
-    message: InboundMessage,
-    *,
-    continue_open: bool = True,
-) -> tuple[Ticket, bool]:
-    ticket = None
-    if continue_open:
-        ticket = await session.scalar(
-            select(Ticket)
-            .where(
-                Ticket.office_id == office.id,
-                Ticket.contact_id == contact.id,
-                _continuable(office),
-            )
-            .order_by(Ticket.last_activity_at.desc())
-            .limit(1)
-        )
-    if ticket is not None:
-        return ticket, False
-    now = utcnow()
-    year, seq, register_no = await take_number(session, office, now)
-    ticket = Ticket(
-        office_id=office.id,
-        register_no=register_no,
-        register_year=year,
-        register_seq=seq,
-        channel=account.kind,
-        channel_account_id=account.id,
-        contact_id=contact.id,
-        subject=_subject(message),
-        status=TicketStatus.new,
-        created_at=now,
-        last_activity_at=now,
-    )
-    session.add(ticket)
-    await session.flush()
-    session.add(
-        AuditEvent(
-            office_id=office.id,
-            ticket_id=ticket.id,
-            action="ticket.opened",
-            detail={"channel": account.kind, "register_no": register_no},
-        )
-    )
-    workflow.start(session, office, ticket, f"{ticket.subject}\n{message.body}", now)
-    return ticket, True
-
-
-def _continuable(office: Office) -> ColumnElement[bool]:
-    """Open tickets, and resolved ones still inside the office's reopen window."""
-    reopen_after = utcnow() - timedelta(days=office.reopen_days)
-    return or_(
-        Ticket.status.in_(TicketStatus.active()),
-        (Ticket.status == TicketStatus.resolved) & (Ticket.resolved_at >= reopen_after),
-    )
-
-
-async def _threaded_ticket(
-    session: AsyncSession,
-    office: Office,
-    account: ChannelAccount,
-    contact: Contact,
-    message: InboundMessage,
-) -> Ticket | None:
-    """The continuable ticket this message answers: by the platform ids it refers to (the
-    nearest known one wins), then by a register number it quotes. Ids are unguessable, so any
-    sender on the thread may add to it; a register number is sequential, so it only counts
-    for the ticket's own contact."""
-    refs = [r for r in dict.fromkeys(message.thread_refs) if r][:MAX_THREAD_REFS]
-    if refs:
-        rows = await session.execute(
-            select(Message.external_id, Message.ticket_id)
-            .join(Ticket, Ticket.id == Message.ticket_id)
-            .where(
-                Message.channel_account_id == account.id,
-                Message.external_id.in_(refs),
-                Ticket.office_id == office.id,
-                _continuable(office),
-            )
-        )
-        by_ref = {external_id: ticket_id for external_id, ticket_id in rows}
-        for ref in refs:
-            if ref in by_ref:
-                return await session.get_one(Ticket, by_ref[ref])
-    if message.ticket_hint:
-        return await session.scalar(
-            select(Ticket).where(
-                Ticket.office_id == office.id,
-                Ticket.register_no == message.ticket_hint[:80],
-                Ticket.contact_id == contact.id,
-                _continuable(office),
-            )
-        )
-    return None
-
-
-def _subject(message: InboundMessage) -> str:
-    text = " ".join((message.subject or message.body).split())
-    if len(text) > SUBJECT_LENGTH:
-        text = text[: SUBJECT_LENGTH - 1].rstrip() + "…"
-    return text

@@ -23,6 +23,7 @@ from channels.registry import ADAPTERS
 from helpdesk.models import ChannelAccount, Office
 from helpdesk.models.office import DEFAULT_REGISTER_FORMAT
 from helpdesk.registers import RegisterFormatError, validate_format
+from helpdesk.reports.settings import office_settings as report_settings
 from helpdesk.workflow.calendar import CalendarError, parse_hours
 from helpdesk.workflow.profile import (
     SHIPPED,
@@ -124,7 +125,7 @@ def _office(
         timezone=timezone,
         register_format=register_format,
         channels=parsed,
-        settings=_calendar_settings(where, raw),
+        settings=_calendar_settings(where, raw) | report_settings(where, raw),
     )
 
 
@@ -176,7 +177,7 @@ def _channel(office: str, index: int, raw: Any, env: Mapping[str, str] | None) -
         )
     return ChannelSpec(
         kind=adapter.kind,
-        key=resolve(config[adapter.key_field], env),
+        key=adapter.account_key({f: resolve(v, env) for f, v in config.items()}),
         label=str(raw.get("label", "")),
         config=config,
     )

@@ -8,18 +8,34 @@ channel account as needing attention.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from channels.base import AuthError, ChannelError, OutboundMessage, PermanentError, TransientError
+from channels.base import (
+    AuthError,
+    ChannelError,
+    ContentKind,
+    OutboundMedia,
+    OutboundMessage,
+    OutboundTemplate,
+    PermanentError,
+    ReplyMode,
+    TransientError,
+)
+from helpdesk import notify
 from helpdesk.auth import Principal
+from helpdesk.consultation_mirror import outgoing as mirror_outgoing
 from helpdesk.db import transaction
 from helpdesk.models import (
     AccountHealth,
+    Attachment,
+    AttachmentStatus,
     AuditEvent,
     ChannelAccount,
     ContactIdentity,
@@ -56,11 +72,24 @@ class SendOutcome:
 
 
 async def queue_reply(
-    session: AsyncSession, ticket: Ticket, author: Principal, body: str
+    session: AsyncSession,
+    ticket: Ticket,
+    author: Principal,
+    body: str,
+    *,
+    reply_to_external_id: str | None = None,
+    content_kind: str = "text",
+    details: dict[str, Any] | None = None,
+    attachment: Attachment | None = None,
 ) -> tuple[Message, OutboxItem]:
-    """Queue a reply on the ticket's channel of origin; the caller commits, then enqueues."""
+    """Queue a reply on the ticket's channel of origin; the caller commits, then enqueues.
+
+    `reply_to_external_id` quotes a message; `details["template"]` (name, language,
+    parameters) sends an approved template whose filled text is `body`; `attachment`, already
+    stored and checked, is sent as a file with `body` as its caption.
+    """
     body = body.replace("\x00", "").strip()
-    if not body:
+    if not body and attachment is None:
         raise ReplyRefused("empty")
     if len(body) > MAX_BODY:
         raise ReplyRefused("too_long")
@@ -72,8 +101,10 @@ async def queue_reply(
         direction=Direction.outbound,
         channel=ticket.channel,
         channel_account_id=ticket.channel_account_id,
-        content_kind="text",
+        content_kind=content_kind,
         body=body,
+        details=details or {},
+        reply_to_external_id=reply_to_external_id,
         status=MessageStatus.queued,
         author_id=author.user_id,
         created_at=now,
@@ -81,6 +112,9 @@ async def queue_reply(
     )
     session.add(message)
     await session.flush()
+    if attachment is not None:
+        attachment.message_id = message.id
+        session.add(attachment)
     item = OutboxItem(message_id=message.id, next_attempt_at=now)
     session.add(item)
     if ticket.first_response_at is None:
@@ -144,15 +178,26 @@ async def send_item(rt: Runtime, item_id: int) -> SendOutcome:
             subject=ticket.subject or None,
             register_no=ticket.register_no,
             thread_refs=await _thread_refs(session, message),
+            template=_template_of(message),
+            reply_mode=ReplyMode((message.details or {}).get("reply_mode") or ReplyMode.message),
         )
+        media_file = await _media_file(session, message)
         adapter = rt.adapters.get(account.kind)
+        # A consultation note mirrored to the office's staff group: no citizen involved.
+        mirrored = message.id if message.direction == Direction.note else None
 
     try:
         if adapter is None:
             raise PermanentError(f"no adapter for channel {account.kind}", code="no_adapter")
-        if not recipient:
+        if not recipient and mirrored is None:
             raise PermanentError("the citizen has no identity on this channel", code="no_recipient")
-        external_id = await adapter.send(config, outbound)
+        if media_file is not None:
+            outbound = replace(outbound, media=await _read_media(rt, media_file))
+        external_id = await (
+            mirror_outgoing.deliver(rt, adapter, config, mirrored)
+            if mirrored is not None
+            else adapter.send(config, outbound)
+        )
     except TransientError as exc:
         if attempts >= len(BACKOFF):
             await _fail(rt, item_id, exc, attempts)
@@ -165,6 +210,43 @@ async def send_item(rt: Runtime, item_id: int) -> SendOutcome:
         return SendOutcome(OutboxState.failed)
     await _done(rt, item_id, external_id)
     return SendOutcome(OutboxState.done)
+
+
+def _template_of(message: Message) -> OutboundTemplate | None:
+    template = (message.details or {}).get("template")
+    if not isinstance(template, dict):
+        return None
+    return OutboundTemplate(
+        name=str(template.get("name") or ""),
+        language=str(template.get("language") or ""),
+        parameters=tuple(str(v) for v in template.get("parameters") or ()),
+    )
+
+
+async def _media_file(session: AsyncSession, message: Message) -> Attachment | None:
+    """The file an outbound message carries (stored when the admin attached it)."""
+    if message.content_kind not in (ContentKind.image, ContentKind.document):
+        return None
+    return await session.scalar(
+        select(Attachment).where(Attachment.message_id == message.id).order_by(Attachment.id)
+    )
+
+
+async def _read_media(rt: Runtime, attachment: Attachment) -> OutboundMedia:
+    if attachment.status != AttachmentStatus.stored or not attachment.storage_key:
+        raise PermanentError("the attached file is not stored", code="attachment_missing")
+    try:
+        content = await asyncio.to_thread(rt.storage.path(attachment.storage_key).read_bytes)
+    except (OSError, ValueError) as exc:
+        raise PermanentError(
+            f"the attached file cannot be read: {exc}", code="attachment_missing"
+        ) from exc
+    return OutboundMedia(
+        kind=ContentKind(attachment.kind),
+        content=content,
+        mime_type=attachment.content_type or "application/octet-stream",
+        filename=attachment.filename or None,
+    )
 
 
 async def _thread_refs(session: AsyncSession, message: Message) -> tuple[str, ...]:
@@ -202,6 +284,7 @@ async def _done(rt: Runtime, item_id: int, external_id: str) -> None:
         account.last_outbound_at = now
         if account.health != AccountHealth.ok:
             account.health = AccountHealth.ok
+    await notify.ticket_changed(rt, message.ticket_id, "status")  # the tick, live
 
 
 async def _retry(rt: Runtime, item_id: int, exc: ChannelError, delay: float) -> None:
@@ -239,6 +322,7 @@ async def _fail(
                 detail={"message_id": message.id, "code": exc.code, "attempts": attempts},
             )
         )
+    await notify.ticket_changed(rt, ticket.id, "status")  # the failure shows live
     log.warning("outbox item %s failed: %s", item_id, exc)
 
 

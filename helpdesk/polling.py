@@ -32,7 +32,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from channels.base import AuthError, ChannelError, PolledItem, PollingAdapter
 from helpdesk.db import transaction
 from helpdesk.dialect import insert_for
-from helpdesk.jobs.queue import enqueue_or_leave_to_sweep
 from helpdesk.models import (
     AccountHealth,
     ChannelAccount,
@@ -156,23 +155,28 @@ class AccountSink:
             )
 
     async def store(self, name: str, item: PolledItem) -> None:
+        await self.store_all(name, [item])
+
+    async def store_all(self, name: str, items: Sequence[PolledItem]) -> None:
+        if not items:
+            return
         async with self.lease.lock:
             async with transaction(self.rt.sessions) as session:
                 stamp = await self.lease.renew_in(session)
-                event = InboundEvent(
-                    channel=self.kind,
-                    received_at=utcnow(),
-                    headers={k: str(v)[:500] for k, v in item.facts.items()},
-                    body=item.body,
+                now = utcnow()
+                session.add_all(
+                    InboundEvent(
+                        channel=self.kind,
+                        received_at=now,
+                        not_before=now,
+                        headers={k: str(v)[:500] for k, v in item.facts.items()},
+                        body=item.body,
+                    )
+                    for item in items
                 )
-                session.add(event)
-                await self._set(session, name, item.cursor)
-                await session.flush()
-                event_id = event.id
+                await self._set(session, name, items[-1].cursor)
             self.lease.stamp = stamp
-        await enqueue_or_leave_to_sweep(
-            self.rt.jobs, "process_inbound_event", event_id, job_id=f"inbound:{event_id}"
-        )
+        self.rt.inbound_wakeup()
 
     async def advance(self, name: str, value: Mapping[str, Any]) -> None:
         async with self.lease.lock:

@@ -44,15 +44,24 @@ async def take_number(
     session: AsyncSession, office: Office, at: datetime, kind: str = "pengaduan"
 ) -> tuple[int, int, str]:
     """Take the next number for the office's year at `at` (in the office's time zone)."""
+    return (await take_numbers(session, office, at, 1, kind))[0]
+
+
+async def take_numbers(
+    session: AsyncSession, office: Office, at: datetime, count: int, kind: str = "pengaduan"
+) -> list[tuple[int, int, str]]:
+    """Take the next `count` numbers at once: one counter bump for a whole batch of tickets."""
     year = at.astimezone(ZoneInfo(office.timezone)).year
     insert = insert_for(session, RegisterCounter)
     stmt = (
-        insert.values(office_id=office.id, year=year, last_seq=1)
+        insert.values(office_id=office.id, year=year, last_seq=count)
         .on_conflict_do_update(
             index_elements=["office_id", "year"],
-            set_={"last_seq": RegisterCounter.last_seq + 1},
+            set_={"last_seq": RegisterCounter.last_seq + count},
         )
         .returning(RegisterCounter.last_seq)
     )
-    seq = (await session.execute(stmt)).scalar_one()
-    return year, seq, render(office, year, seq, kind)
+    last = (await session.execute(stmt)).scalar_one()
+    return [
+        (year, seq, render(office, year, seq, kind)) for seq in range(last - count + 1, last + 1)
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -12,6 +13,7 @@ from channels.base import AccountConfig, ChannelAdapter
 from channels.registry import build_adapters
 from helpdesk.db import create_engine, create_sessionmaker
 from helpdesk.jobs.queue import JobQueue
+from helpdesk.jobs.wakeup import Gate, Wakeup
 from helpdesk.models import ChannelAccount
 from helpdesk.offices import account_config
 from helpdesk.settings import Settings
@@ -29,7 +31,11 @@ class Runtime:
     adapters: dict[str, ChannelAdapter]
     storage: AttachmentStore
     queue: JobQueue | None = None
+    # Live inbox updates (helpdesk.notify): the web app's channels plugin, or a Redis publisher.
+    events: Any = None
     _accounts: dict[str, tuple[float, list[AccountConfig]]] = field(default_factory=dict)
+    _inbound_wakeup: Wakeup | None = None
+    inbound_drains: Gate = field(default_factory=Gate)
 
     @classmethod
     def create(cls, settings: Settings) -> Runtime:
@@ -47,6 +53,13 @@ class Runtime:
         if self.queue is None:
             raise RuntimeError("no job queue attached to this runtime")
         return self.queue
+
+    @property
+    def inbound_wakeup(self) -> Wakeup:
+        """Call it after storing inbound events: the drain job runs soon after, once for many."""
+        if self._inbound_wakeup is None or self._inbound_wakeup.queue is not self.jobs:
+            self._inbound_wakeup = Wakeup(self.jobs, "drain_inbound")
+        return self._inbound_wakeup
 
     async def accounts_of_kind(self, kind: str) -> list[AccountConfig]:
         cached = self._accounts.get(kind)
@@ -66,4 +79,6 @@ class Runtime:
         self._accounts.clear()
 
     async def close(self) -> None:
+        if hasattr(self.events, "aclose"):
+            await self.events.aclose()
         await self.engine.dispose()

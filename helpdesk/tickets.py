@@ -8,15 +8,15 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from helpdesk import search
 from helpdesk.auth import Principal
 from helpdesk.models import (
     AuditEvent,
     Contact,
-    ContactIdentity,
     Direction,
     Message,
     MessageStatus,
@@ -72,11 +72,6 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise BadCursor("cursor is not one this server gave out") from exc
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 async def list_tickets(
     session: AsyncSession,
     principal: Principal,
@@ -101,7 +96,7 @@ async def list_tickets(
     if filters.unassigned:
         query = query.where(Ticket.assignee_id.is_(None))
     if filters.q and filters.q.strip():
-        query = query.where(_matches(filters.q.strip()[:200]))
+        query = query.where(Ticket.id.in_(await search.ticket_ids(session, principal, filters.q)))
     if cursor:
         at, ticket_id = _decode_cursor(cursor)
         query = query.where(
@@ -122,23 +117,6 @@ async def list_tickets(
     rows = list(await session.scalars(query))
     next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return Page(items=rows[:limit], next_cursor=next_cursor)
-
-
-def _matches(q: str):  # type: ignore[no-untyped-def]
-    pattern = _like(q.lower())
-    identity = exists().where(
-        ContactIdentity.contact_id == Ticket.contact_id,
-        func.lower(ContactIdentity.external_id).like(pattern, escape="\\"),
-    )
-    contact = exists().where(
-        Contact.id == Ticket.contact_id, func.lower(Contact.name).like(pattern, escape="\\")
-    )
-    return or_(
-        func.lower(Ticket.register_no).like(pattern, escape="\\"),
-        func.lower(Ticket.subject).like(pattern, escape="\\"),
-        contact,
-        identity,
-    )
 
 
 async def get_ticket(session: AsyncSession, principal: Principal, ticket_id: int) -> Ticket | None:

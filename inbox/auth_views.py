@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.auth import authenticate_password
 from helpdesk.runtime import Runtime
-from helpdesk.web.deps import SESSION_USER, session_principal
+from helpdesk.web.deps import SESSION_USER, SESSION_VERSION, session_principal
 from inbox import i18n
 from inbox.forms import PASSWORD_MAX, USERNAME_MAX, Lang, Login
 from inbox.throttle import throttle_of
@@ -65,7 +65,7 @@ async def login(request: Request, db: AsyncSession, data: Login) -> Response[Any
     throttle.succeeded(key)
     # A new session for the new user: nothing of the anonymous one is carried over.
     request.clear_session()
-    request.set_session({SESSION_USER: user.id})
+    request.set_session({SESSION_USER: user.id, SESSION_VERSION: user.session_version})
     await db.commit()
     return see_other(target)
 

@@ -23,6 +23,8 @@ class LoginForm(Struct):
 
 class TextForm(Struct):
     body: str = ""
+    #: a reply's way to the citizen where the channel offers several (helpdesk.reply_modes)
+    reply_mode: str = ""
 
 
 class LangForm(Struct):

@@ -20,6 +20,7 @@ from jinja2.runtime import Context
 from litestar.plugins.jinja import JinjaTemplateEngine
 from markupsafe import Markup, escape
 
+from inbox.capabilities import channel_can
 from inbox.messages import CATALOGUE
 
 LANGUAGES = ("id", "en")
@@ -43,7 +44,17 @@ ZONE_NAMES = {
 # Codes of failed replies (channels' `ChannelError.code`, Meta Graph error codes) -> catalogue key.
 # https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes
 ERROR_KEYS = {
+    # issue 3: templates and media (Meta's 132xxx template codes, 131053 media upload)
+    "132000": "error.template_params",
+    "132001": "error.template_missing",
+    "132015": "error.template_paused",
+    "132016": "error.template_paused",
+    "132012": "error.template_values",
+    "132018": "error.template_values",
+    "131053": "error.media_refused",
+    "attachment_missing": "error.media_refused",
     "window_closed": "error.window_closed",
+    "messaging_window_closed": "error.messaging_window",
     "131047": "error.window_closed",
     "470": "error.window_closed",
     "190": "error.token",
@@ -218,3 +229,10 @@ def install(engine: JinjaTemplateEngine) -> None:
         return explain_error(message.error_code, message.error, _lang_of(ctx))
 
     env.filters["explain_error"] = explain
+
+    # NIK/KK masking and reveal helpers; LAPOR views (both import this module, hence here).
+    from inbox import contact_views, lapor_views
+
+    contact_views.install(env)
+    lapor_views.install(env)  # confidential content, LAPOR facts and clocks
+    env.filters["channel_can"] = channel_can  # which reply controls a channel gets (issue 3)

@@ -1,4 +1,4 @@
-"""The ticket list, the ticket page with its timeline, and replying, noting and retrying.
+"""The ticket page with its timeline, and replying, noting and retrying.
 
 Pages work without JavaScript (forms post and redirect); with htmx the same URLs answer with
 fragments: the new message, the refreshed timeline, or an error beside the form.
@@ -7,24 +7,26 @@ fragments: the new message, the refreshed timeline, or an error beside the form.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions import NotFoundException
 from litestar.response import Template
 from litestar.status_codes import HTTP_204_NO_CONTENT, HTTP_400_BAD_REQUEST
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from helpdesk import confidentiality
 from helpdesk.auth import Principal
 from helpdesk.jobs.queue import enqueue_or_leave_to_sweep
-from helpdesk.models import Direction, Message, Ticket, TicketStatus
-from helpdesk.outbox import MAX_BODY, ReplyRefused, queue_reply, retry_failed
+from helpdesk.models import Direction, Message, Ticket
+from helpdesk.outbox import MAX_BODY, ReplyRefused, retry_failed
+from helpdesk.reply_modes import queue_reply_as
 from helpdesk.runtime import Runtime
-from helpdesk.tickets import BadCursor, TicketFilter, add_note, get_ticket, list_tickets, timeline
+from helpdesk.tickets import add_note, get_ticket, timeline
 from inbox import i18n
 from inbox.forms import NOTE_MAX, Text, clean
-from inbox.queries import awaiting_answer, timeline_version
+from inbox.queries import timeline_version
+from inbox.sop_views import panels
 from inbox.web import (
     is_htmx,
     language_of,
@@ -34,13 +36,11 @@ from inbox.web import (
     see_other,
 )
 
-PAGE_SIZE = 50
-STATUS_CHOICES = ("active", "all", *(s.value for s in TicketStatus))
-DEFAULT_STATUS = "active"
 REFUSALS = {
     "empty": "form.empty",
     "too_long": "form.reply_too_long",
     "no_channel": "form.no_channel",
+    "bad_reply_mode": "replymode.refused",
 }
 
 
@@ -51,14 +51,45 @@ async def _visible_ticket(db: AsyncSession, principal: Principal, ticket_id: int
     return ticket
 
 
-async def _timeline_context(db: AsyncSession, ticket: Ticket) -> dict[str, Any]:
-    messages = await timeline(db, ticket)
+async def _timeline_context(
+    db: AsyncSession, ticket: Ticket, principal: Principal | None = None
+) -> dict[str, Any]:
+    # A confidential ticket's texts stay hidden from roles that do not handle it.
+    messages = confidentiality.visible_messages(principal, ticket, await timeline(db, ticket))
     return {
         "ticket": ticket,
         "messages": messages,
         "quoted": {m.external_id: m for m in messages if m.external_id},
         "version": timeline_version(messages),
     }
+
+
+async def ticket_page(
+    request: Request,
+    db: AsyncSession,
+    principal: Principal,
+    ticket: Ticket,
+    *,
+    form_errors: dict[str, str] | None = None,
+    form_texts: dict[str, str] | None = None,
+    action_errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Template:
+    """The whole ticket page: header, main column (timeline, reply, note, consultations) and
+    side column (SOP panel, assignment, labels, history); `action_errors` go beside the
+    workflow form they belong to (by its error slot's id)."""
+    context = {
+        **await _timeline_context(db, ticket, principal),
+        **await panels(db, principal, ticket, language_of(request, principal)),
+        "errors": form_errors or {},
+        "texts": form_texts or {},
+        "action_errors": action_errors or {},
+        "reply_max": MAX_BODY,
+        "note_max": NOTE_MAX,
+    }
+    return await render_page(
+        request, db, principal, "inbox/ticket.html", context, status_code=status_code
+    )
 
 
 def _message_fragment(
@@ -73,55 +104,6 @@ class InboxController(Controller):
     path = "/"
     include_in_schema = False
     dependencies = {"principal": Provide(require_principal)}  # noqa: RUF012 - Litestar reads it
-
-    @get("/")
-    async def ticket_list(
-        self,
-        request: Request,
-        db: AsyncSession,
-        rt: Runtime,
-        principal: Principal,
-        office: str | None = None,
-        status: str | None = None,
-        channel: str | None = None,
-        q: str | None = None,
-        cursor: str | None = None,
-    ) -> Template:
-        status = status if status in STATUS_CHOICES else DEFAULT_STATUS
-        chosen = {
-            "office": (office or "")[:40],
-            "status": status,
-            "channel": (channel or "")[:32],
-            "q": (q or "").strip()[:200],
-        }
-        filters = TicketFilter(
-            office=chosen["office"] or None,
-            status=None if status == "all" else status,
-            channel=chosen["channel"] or None,
-            q=chosen["q"] or None,
-        )
-        try:
-            page = await list_tickets(
-                db, principal, filters, cursor=cursor or None, limit=PAGE_SIZE
-            )
-        except BadCursor as exc:
-            raise HTTPException(status_code=HTTP_400_BAD_REQUEST, detail=str(exc)) from exc
-        kept = {
-            k: v for k, v in chosen.items() if v and not (k == "status" and v == DEFAULT_STATUS)
-        }
-        context = {
-            "tickets": page.items,
-            "unread": await awaiting_answer(db, [t.id for t in page.items]),
-            "chosen": chosen,
-            "filtered": bool(kept),
-            "channels": sorted(rt.adapters),
-            "statuses": STATUS_CHOICES,
-            "next_url": f"/?{urlencode({**kept, 'cursor': page.next_cursor})}"
-            if page.next_cursor
-            else None,
-            "first_url": f"/?{urlencode(kept)}" if cursor else None,
-        }
-        return await render_page(request, db, principal, "inbox/list.html", context)
 
     @get("/tickets/{ticket_id:int}")
     async def ticket_page(
@@ -141,15 +123,14 @@ class InboxController(Controller):
         form_texts: dict[str, str] | None = None,
         status_code: int = 200,
     ) -> Template:
-        context = {
-            **await _timeline_context(db, ticket),
-            "errors": form_errors or {},
-            "texts": form_texts or {},
-            "reply_max": MAX_BODY,
-            "note_max": NOTE_MAX,
-        }
-        return await render_page(
-            request, db, principal, "inbox/ticket.html", context, status_code=status_code
+        return await ticket_page(
+            request,
+            db,
+            principal,
+            ticket,
+            form_errors=form_errors,
+            form_texts=form_texts,
+            status_code=status_code,
         )
 
     @get("/tickets/{ticket_id:int}/timeline")
@@ -162,7 +143,7 @@ class InboxController(Controller):
         v: str | None = None,
     ) -> Response[Any]:
         ticket = await _visible_ticket(db, principal, ticket_id)
-        context = await _timeline_context(db, ticket)
+        context = await _timeline_context(db, ticket, principal)
         if v and v == context["version"]:
             return Response(content=b"", status_code=HTTP_204_NO_CONTENT)  # htmx keeps the page
         return render(request, "inbox/_timeline.html", context, principal=principal)
@@ -214,7 +195,9 @@ class InboxController(Controller):
         refused = "empty" if not text else "too_long" if len(text) > MAX_BODY else None
         if refused is None:
             try:
-                message, item = await queue_reply(db, ticket, principal, text)
+                message, item = await queue_reply_as(
+                    db, rt.adapters, ticket, principal, text, data.reply_mode
+                )
             except ReplyRefused as exc:
                 refused = str(exc)
         if refused is not None:

@@ -198,7 +198,19 @@ class Jobs:
     ran: list[str] = field(default_factory=list)
 
     async def drain(self, timeout: float = 30.0) -> None:
-        """Run every job that is due now, and the jobs they enqueue, until none is left."""
+        """Run every job that is due now, and the jobs they enqueue, until none is left; stored
+        inbound events included, even those no webhook woke the drain for."""
+        from helpdesk.ingest import has_due_events
+
+        async with asyncio.timeout(timeout):
+            await self.rt.inbound_wakeup.flush()
+            while True:
+                await self._run_queue(timeout)
+                if not await has_due_events(self.rt):
+                    return
+                await self.rt.jobs.enqueue("drain_inbound")
+
+    async def _run_queue(self, timeout: float) -> None:
         if isinstance(self.rt.queue, InProcessQueue):
             await self.rt.queue.drain(timeout)
             return

@@ -152,12 +152,18 @@ class ImapSession:
     @_imap_errors
     def fetch(self, uid: int, headers_only: bool = False) -> bytes | None:
         """The raw mail (`BODY.PEEK[]` leaves \\Seen alone); None if it vanished meanwhile."""
+        return self.fetch_many([uid], headers_only).get(uid)
+
+    @_imap_errors
+    def fetch_many(self, uids: Sequence[int], headers_only: bool = False) -> dict[int, bytes]:
+        """Several raw mails in one round trip; those that vanished meanwhile are left out."""
+        if not uids:
+            return {}
         item = "BODY.PEEK[HEADER]" if headers_only else "BODY.PEEK[]"
         key = b"BODY[HEADER]" if headers_only else b"BODY[]"
         with self.lock:
-            rows = self.imap.fetch([uid], [item])
-        data = rows.get(uid)
-        return None if data is None else bytes(data.get(key) or b"")
+            rows = self.imap.fetch(list(uids), [item])
+        return {uid: bytes(data.get(key) or b"") for uid, data in rows.items() if uid in uids}
 
     @_imap_errors
     def move(self, uids: Sequence[int], folder: str) -> None:

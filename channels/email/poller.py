@@ -25,7 +25,8 @@ from channels.email.parse import envelope
 from channels.email.threading import ids_in
 
 T = TypeVar("T")
-BATCH = 25
+BATCH = 25  # mails a round of metadata; fetched and stored in groups of FETCH_BYTES at most
+FETCH_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -94,13 +95,13 @@ class MailboxPoller:
         for start in range(0, len(uids), BATCH):
             metas = await self._call(self.session.meta, uids[start : start + BATCH])
             known = await self._known(metas) if resync else set()
+            fresh = []
             for meta in metas:
                 last_uid = meta.uid
                 mail_id = next(iter(ids_in(meta.message_id_header.decode("latin-1"))), None)
-                if mail_id is not None and mail_id in known:
-                    continue
-                if await self._store(meta, validity):
-                    stored += 1
+                if mail_id is None or mail_id not in known:
+                    fresh.append(meta)
+            stored += await self._store(fresh, validity)
         if resync or stored == 0:  # skipped known mails still move the cursor on
             await self.sink.advance(
                 name, {"uidvalidity": validity, "last_uid": max(last_uid, uidnext - 1)}
@@ -115,27 +116,55 @@ class MailboxPoller:
         ids = [i for m in metas for i in ids_in(m.message_id_header.decode("latin-1"))]
         return await self.sink.known(ids) if ids else set()
 
-    async def _store(self, meta: MailMeta, validity: int) -> bool:
+    async def _store(self, metas: list[MailMeta], validity: int) -> int:
+        """Fetch and store these mails, a group at a time (one IMAP round trip and one
+        transaction a group). A mail over the size limit is stored by its header alone."""
+        s = self.settings
+        stored = 0
+        for group in _groups(metas, s.max_message_bytes):
+            whole = [m.uid for m in group if m.size <= s.max_message_bytes]
+            heads = [m.uid for m in group if m.size > s.max_message_bytes]
+            raw = await self._call(self.session.fetch_many, whole) if whole else {}
+            if heads:
+                raw |= await self._call(self.session.fetch_many, heads, True)
+            # Those missing were expunged by someone else between SEARCH and FETCH.
+            items = [self._item(m, raw[m.uid], validity) for m in group if m.uid in raw]
+            if not items:
+                continue
+            await self.sink.store_all(s.cursor_name, items)
+            if s.processed_folder:
+                await self._call(
+                    self.session.move, [int(i.facts["uid"]) for i in items], s.processed_folder
+                )
+            stored += len(items)
+        return stored
+
+    def _item(self, meta: MailMeta, raw: bytes, validity: int) -> PolledItem:
         s = self.settings
         too_large = meta.size > s.max_message_bytes
-        raw = await self._call(self.session.fetch, meta.uid, too_large)
-        if raw is None:
-            return False  # expunged by someone else between SEARCH and FETCH
         received = meta.internal_date or datetime.now(UTC)
         if received.tzinfo is None:
             received = received.replace(tzinfo=UTC)
-        head = envelope(s.key, received, meta.size if too_large else None)
-        await self.sink.store(
-            s.cursor_name,
-            PolledItem(
-                body=head + raw,
-                cursor={"uidvalidity": validity, "last_uid": meta.uid},
-                facts={"mailbox": s.folder, "uid": str(meta.uid), "uidvalidity": str(validity)},
-            ),
+        return PolledItem(
+            body=envelope(s.key, received, meta.size if too_large else None) + raw,
+            cursor={"uidvalidity": validity, "last_uid": meta.uid},
+            facts={"mailbox": s.folder, "uid": str(meta.uid), "uidvalidity": str(validity)},
         )
-        if s.processed_folder:
-            await self._call(self.session.move, [meta.uid], s.processed_folder)
-        return True
+
+
+def _groups(metas: list[MailMeta], max_message_bytes: int) -> list[list[MailMeta]]:
+    """Consecutive groups of at most FETCH_BYTES of mail (a bigger mail makes a group alone),
+    so a group's FETCH never holds more than that in memory."""
+    groups: list[list[MailMeta]] = []
+    size = 0
+    for meta in metas:
+        mail = meta.size if meta.size <= max_message_bytes else 0
+        if not groups or size + mail > FETCH_BYTES:
+            groups.append([])
+            size = 0
+        groups[-1].append(meta)
+        size += mail
+    return groups
 
 
 def run_poller(settings: MailboxSettings, sink: PollSink) -> Awaitable[None]:

@@ -12,7 +12,6 @@ whose type we cannot show becomes `ContentKind.unsupported` rather than disappea
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -29,6 +28,8 @@ from channels.base import (
     ParsedPayload,
     StatusUpdate,
 )
+from channels.meta.envelope import load_object as _load_object
+from channels.meta.envelope import require_list as _require_list
 
 OBJECT = "whatsapp_business_account"
 MAX_BODY_CHARS = 65_536
@@ -72,28 +73,6 @@ def parse_webhook(body: bytes) -> ParsedPayload:
         statuses=tuple(s for p in parts for s in p.statuses),
         ignored=sum(p.ignored for p in parts),
     )
-
-
-def _load_object(body: bytes) -> dict[str, Any]:
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        reason = f"{exc.reason} at byte {exc.start}"
-        raise InvalidPayload(f"webhook body is not UTF-8: {reason}") from exc
-    try:
-        payload = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise InvalidPayload(f"webhook body is not JSON: {exc}") from exc
-    if not isinstance(payload, dict):
-        raise InvalidPayload(f"webhook body is a JSON {type(payload).__name__}, not an object")
-    return payload
-
-
-def _require_list(container: Mapping[str, Any], key: str, where: str) -> list[Any]:
-    value = container.get(key)
-    if not isinstance(value, list):
-        raise InvalidPayload(f"{where}.{key} is {type(value).__name__}, expected a list")
-    return value
 
 
 def _parse_change(change: Any) -> ParsedPayload:

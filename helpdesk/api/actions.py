@@ -14,6 +14,7 @@ from litestar.di import Provide
 from litestar.status_codes import HTTP_200_OK
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from helpdesk import notify
 from helpdesk.api.serializers import ticket_json
 from helpdesk.auth import Principal
 from helpdesk.jobs.queue import enqueue_or_leave_to_sweep
@@ -50,6 +51,7 @@ class TicketActionsApi(Controller):
             await db.rollback()
             raise ApiError(exc.status, exc.code, exc.detail) from exc
         await db.commit()
+        await notify.ticket_changed(rt, ticket_id)  # live: the list and open pages move it
         for item_id in applied.outbox_items:
             await enqueue_or_leave_to_sweep(
                 rt.jobs, "send_outbox_item", item_id, job_id=f"outbox:{item_id}"

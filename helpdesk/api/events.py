@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk import inbound_events
 from helpdesk.auth import Principal
-from helpdesk.jobs.queue import enqueue_or_leave_to_sweep
 from helpdesk.models import InboundStatus
 from helpdesk.runtime import Runtime
 from helpdesk.web.deps import provide_api_principal
@@ -56,7 +55,5 @@ class InboundEventsApi(Controller):
         except inbound_events.NotReplayable as exc:
             raise ApiError(409, "not_replayable", str(exc)) from exc
         await db.commit()
-        await enqueue_or_leave_to_sweep(
-            rt.jobs, "process_inbound_event", event_id, job_id=f"inbound:{event_id}:replay"
-        )
+        rt.inbound_wakeup()
         return {"id": event_id, "status": "pending"}

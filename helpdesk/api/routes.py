@@ -11,11 +11,13 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 from msgspec import Struct
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from helpdesk import confidentiality
 from helpdesk.api.serializers import message_json, ticket_json
 from helpdesk.auth import Principal
 from helpdesk.jobs.queue import enqueue_or_leave_to_sweep
 from helpdesk.models import Ticket
-from helpdesk.outbox import ReplyRefused, queue_reply
+from helpdesk.outbox import ReplyRefused
+from helpdesk.reply_modes import queue_reply_as
 from helpdesk.runtime import Runtime
 from helpdesk.tickets import BadCursor, TicketFilter, add_note, get_ticket, list_tickets, timeline
 from helpdesk.web.deps import provide_api_principal
@@ -30,6 +32,8 @@ REFUSALS = {
 
 class BodyIn(Struct, forbid_unknown_fields=True):
     body: str
+    #: where the channel offers several ways (a comment's public or private reply): which
+    reply_mode: str = ""
 
 
 async def _ticket_or_404(db: AsyncSession, principal: Principal, ticket_id: int) -> Ticket:
@@ -75,7 +79,8 @@ class TicketsApi(Controller):
         self, db: AsyncSession, principal: Principal, ticket_id: int
     ) -> dict[str, Any]:
         ticket = await _ticket_or_404(db, principal, ticket_id)
-        return {"items": [message_json(m) for m in await timeline(db, ticket)]}
+        messages = confidentiality.visible_messages(principal, ticket, await timeline(db, ticket))
+        return {"items": [message_json(m) for m in messages]}
 
     @post("/{ticket_id:int}/replies", status_code=HTTP_202_ACCEPTED)
     async def reply(
@@ -83,7 +88,9 @@ class TicketsApi(Controller):
     ) -> dict[str, Any]:
         ticket = await _ticket_or_404(db, principal, ticket_id)
         try:
-            message, item = await queue_reply(db, ticket, principal, data.body)
+            message, item = await queue_reply_as(
+                db, rt.adapters, ticket, principal, data.body, data.reply_mode
+            )
         except ReplyRefused as exc:
             raise ApiError(422, str(exc), REFUSALS.get(str(exc), str(exc))) from exc
         await db.commit()

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from helpdesk import confidentiality, external_deadlines
 from helpdesk.auth import Principal
 from helpdesk.models import Attachment, Message, Ticket, User, utcnow
+from helpdesk.personal_data import mask, mask_deep
 from helpdesk.workflow import clock, engine
 
 
@@ -40,7 +42,8 @@ def ticket_json(ticket: Ticket, principal: Principal | None = None) -> dict[str,
         "actions": [a.as_json() for a in engine.actions_for(ticket, principal)]
         if principal
         else [],
-        "subject": ticket.subject,
+        # NIK/KK masked (README: personal data); a confidential one only for its handlers
+        "subject": mask(confidentiality.subject_for(principal, ticket)),
         "contact": {
             "id": contact.id,
             "name": contact.name,
@@ -51,6 +54,8 @@ def ticket_json(ticket: Ticket, principal: Principal | None = None) -> dict[str,
         },
         "assignee": _user(ticket.assignee),
         "external_ref": ticket.external_ref,
+        "confidential": ticket.confidential,
+        "external_deadlines": external_deadlines.views_json(ticket),  # e.g. LAPOR's clocks
         "created_at": _iso(ticket.created_at),
         "updated_at": _iso(ticket.updated_at),
         "last_activity_at": _iso(ticket.last_activity_at),
@@ -80,8 +85,8 @@ def message_json(message: Message) -> dict[str, Any]:
         "channel": message.channel,
         "kind": message.content_kind,
         "external_id": message.external_id,
-        "body": message.body,
-        "details": message.details,
+        "body": mask(message.body),  # NIK/KK masked (README: personal data)
+        "details": mask_deep(message.details),
         "status": message.status,
         "error": message.error,
         "error_code": message.error_code,

@@ -11,6 +11,8 @@ import uvicorn
 from sqlalchemy import select
 
 from channels import simulators
+from channels.base import ChannelError
+from channels.registry import build_adapters
 from helpdesk.db import create_engine, create_sessionmaker, transaction
 from helpdesk.migrate import upgrade
 from helpdesk.models import ChannelAccount, Role
@@ -58,14 +60,38 @@ async def run(host: str, port: int, simulator_port: int) -> None:
     from helpdesk.app import create_app
 
     app = create_app(replace(settings))
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info"))
+    # timeout_graceful_shutdown: open live-update streams (GET /live) never end by themselves.
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="info", timeout_graceful_shutdown=5
+    )
+    server = uvicorn.Server(config)
     _print_banner(helpdesk_url, sims.base_url)
     simulator_task = asyncio.create_task(sims.server.serve())
+    await _register_webhooks(settings, accounts, helpdesk_url, sims.server)
     try:
         await server.serve()
     finally:
         sims.server.should_exit = True
         await simulator_task
+
+
+async def _register_webhooks(
+    settings: Settings,
+    accounts: list[simulators.DemoAccount],
+    helpdesk_url: str,
+    server: uvicorn.Server,
+) -> None:
+    """Tell each platform that is told by an API call (Telegram's setWebhook) where to deliver."""
+    while not server.started:  # noqa: ASYNC110 - uvicorn only offers this flag
+        await asyncio.sleep(0.05)
+    adapters = build_adapters(settings.endpoints)
+    for account in accounts:
+        url = f"{helpdesk_url}/webhooks/{account.kind}"
+        try:
+            if await adapters[account.kind].register_webhook(account.config, url):
+                print(f"  {account.label}: webhook set to {url}", flush=True)
+        except ChannelError as exc:
+            print(f"  {account.label}: could not set the webhook: {exc}", flush=True)
 
 
 def _print_banner(helpdesk_url: str, simulator_url: str) -> None:
@@ -74,6 +100,9 @@ def _print_banner(helpdesk_url: str, simulator_url: str) -> None:
         "Dukcapil helpdesk demo",
         f"  Inbox:      {helpdesk_url}/",
         f"  Simulator:  {simulator_url}/  (type as a citizen on WhatsApp)",
+        f"  Facebook, Instagram: {simulator_url}/_sim/social  (Messenger, comments, Direct)",
+        f"  Telegram:   {simulator_url}/telegram/  (a citizen, or the Brebes admin group)",
+        f"  SP4N-LAPOR: {simulator_url}/lapor/  (file a report; Tomohon polls it)",
         f"  Logins (password for all: {DEMO_PASSWORD}):",
         *(f"    {u:<20} {r:<12} {o or 'all offices'}" for u, o, r, _ in DEMO_USERS),
         "  Send a complaint from the command line:",

@@ -9,16 +9,15 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from helpdesk import attachments, ingest, outbox
+from helpdesk import attachments, ingest, outbox, read_receipts
 from helpdesk.models import (
     Attachment,
     AttachmentStatus,
-    InboundEvent,
-    InboundStatus,
     OutboxItem,
     OutboxState,
     utcnow,
 )
+from helpdesk.reports import recap_mail
 from helpdesk.runtime import Runtime
 from helpdesk.workflow import deadlines
 
@@ -33,8 +32,8 @@ class JobSpec:
     max_tries: int = 1
 
 
-async def process_inbound_event(rt: Runtime, event_id: int, job_try: int = 1) -> Any:
-    return await ingest.process_event(rt, event_id)
+async def drain_inbound(rt: Runtime, job_try: int = 1) -> Any:
+    return await ingest.drain(rt)
 
 
 async def send_outbox_item(rt: Runtime, item_id: int, job_try: int = 1) -> Any:
@@ -45,8 +44,16 @@ async def fetch_attachment(rt: Runtime, attachment_id: int, job_try: int = 1) ->
     return await attachments.fetch_attachment(rt, attachment_id, job_try)
 
 
+async def send_read_receipt(rt: Runtime, receipt_id: int, job_try: int = 1) -> Any:
+    return await read_receipts.send_read_receipt(rt, receipt_id, job_try)
+
+
 async def check_deadlines(rt: Runtime, job_try: int = 1) -> Any:
     return await deadlines.check_deadlines(rt)
+
+
+async def send_daily_recaps(rt: Runtime, job_try: int = 1) -> Any:
+    return await recap_mail.send_daily_recaps(rt)
 
 
 async def sweep(
@@ -54,18 +61,9 @@ async def sweep(
 ) -> dict[str, int]:
     """Re-enqueue whatever a crash or a lost queue left behind: nothing stored is ever lost."""
     now = utcnow()
+    # Stored events are claimed by the drain, with a lease that runs out if its worker died.
+    events_due = await ingest.has_due_events(rt)
     async with rt.sessions() as session:
-        events = list(
-            await session.scalars(
-                select(InboundEvent.id)
-                .where(
-                    InboundEvent.status == InboundStatus.pending,
-                    InboundEvent.received_at <= now - stale_after,
-                )
-                .order_by(InboundEvent.id)
-                .limit(SWEEP_BATCH)
-            )
-        )
         items = list(
             await session.scalars(
                 select(OutboxItem.id)
@@ -89,8 +87,8 @@ async def sweep(
                 .limit(SWEEP_BATCH)
             )
         )
-    for event_id in events:
-        await rt.jobs.enqueue("process_inbound_event", event_id, job_id=f"inbound:{event_id}")
+    if events_due:
+        await rt.jobs.enqueue("drain_inbound")
     for item_id in items:
         await rt.jobs.enqueue("send_outbox_item", item_id, job_id=f"outbox:{item_id}")
     for attachment_id in media:
@@ -99,14 +97,17 @@ async def sweep(
         )
     # SOP time standards: warn before, act after (a job id keeps one in the queue at a time).
     await rt.jobs.enqueue("check_deadlines", job_id="deadlines")
-    return {"events": len(events), "outbox": len(items), "attachments": len(media)}
+    await rt.jobs.enqueue("send_daily_recaps", job_id="daily-recaps")  # once a day per office
+    return {"events_due": int(events_due), "outbox": len(items), "attachments": len(media)}
 
 
 JOBS: dict[str, JobSpec] = {
-    "process_inbound_event": JobSpec(process_inbound_event, max_tries=ingest.STATUS_WAIT_TRIES + 1),
+    "drain_inbound": JobSpec(drain_inbound),
     "send_outbox_item": JobSpec(send_outbox_item),
     "fetch_attachment": JobSpec(fetch_attachment, max_tries=attachments.MAX_TRIES),
     "check_deadlines": JobSpec(check_deadlines),
+    "send_read_receipt": JobSpec(send_read_receipt, max_tries=read_receipts.MAX_TRIES),
+    "send_daily_recaps": JobSpec(send_daily_recaps),
     "sweep": JobSpec(sweep),
 }
 SWEEP_EVERY_SECONDS = 30

@@ -1,7 +1,8 @@
 """The ticket model of DESIGN.md section 4, one module per concern."""
 
 from helpdesk.models.base import Base, utcnow
-from helpdesk.models.contacts import Contact, ContactIdentity
+from helpdesk.models.contacts import Contact, ContactIdentity, MergeDismissal
+from helpdesk.models.desk import CannedAnswer, Label, ticket_labels
 from helpdesk.models.events import (
     AuditEvent,
     ChannelCursor,
@@ -18,6 +19,8 @@ from helpdesk.models.messages import (
     MessageStatus,
 )
 from helpdesk.models.office import AccountHealth, ChannelAccount, Office, RegisterCounter
+from helpdesk.models.replies import ReadReceipt, ReceiptState, TemplateCache
+from helpdesk.models.staff_links import StaffIdentity, StaffLinkCode
 from helpdesk.models.tickets import Category, Ticket, TicketKind, TicketStatus
 from helpdesk.models.users import ApiToken, Membership, Role, User
 from helpdesk.models.workflow import Consultation, Decision, DecisionOutcome, StepTransition
@@ -29,6 +32,7 @@ __all__ = [
     "AttachmentStatus",
     "AuditEvent",
     "Base",
+    "CannedAnswer",
     "Category",
     "ChannelAccount",
     "ChannelCursor",
@@ -40,18 +44,26 @@ __all__ = [
     "Direction",
     "InboundEvent",
     "InboundStatus",
+    "Label",
     "Membership",
+    "MergeDismissal",
     "Message",
     "MessageStatus",
     "Office",
     "OutboxItem",
     "OutboxState",
+    "ReadReceipt",
+    "ReceiptState",
     "RegisterCounter",
     "Role",
+    "StaffIdentity",
+    "StaffLinkCode",
     "StepTransition",
+    "TemplateCache",
     "Ticket",
     "TicketKind",
     "TicketStatus",
     "User",
+    "ticket_labels",
     "utcnow",
 ]

@@ -24,10 +24,12 @@ class InboundEvent(IdMixin, Base):
     """Every raw webhook body or polled item, stored before it is acknowledged."""
 
     __tablename__ = "inbound_events"
-    __table_args__ = (Index("ix_inbound_events_status_received", "status", "received_at"),)
+    __table_args__ = (Index("ix_inbound_events_status_due", "status", "not_before"),)
 
     channel: Mapped[str] = mapped_column(String(32))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Not to be processed before then: a worker's lease on it, or a retry's back-off.
+    not_before: Mapped[datetime] = mapped_column(default=utcnow)
     headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     body: Mapped[bytes] = mapped_column(LargeBinary)
     status: Mapped[str] = mapped_column(String(16), default=InboundStatus.pending)

@@ -49,6 +49,11 @@ class Ticket(IdMixin, Base):
         UniqueConstraint("office_id", "register_year", "register_seq"),
         Index("ix_tickets_office_status_activity", "office_id", "status", "last_activity_at"),
         Index("ix_tickets_contact_status", "contact_id", "status"),
+        Index("ix_tickets_office_created", "office_id", "created_at"),  # reports, register book
+        # The inbox (inbox/queries.py): "all statuses" by last activity, a register number typed
+        # into the search box by a user of every office.
+        Index("ix_tickets_office_activity", "office_id", "last_activity_at"),
+        Index("ix_tickets_register_no", "register_no"),
     )
 
     office_id: Mapped[int] = mapped_column(Id, ForeignKey("offices.id", ondelete="CASCADE"))
@@ -75,6 +80,8 @@ class Ticket(IdMixin, Base):
     first_response_at: Mapped[datetime | None]
     step_due_at: Mapped[datetime | None]
     due_at: Mapped[datetime | None]
+    # The nearest running deadline a platform holds the office to (LAPOR), beside the SOP's.
+    external_due_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     # The SOP workflow (helpdesk/workflow): the unit a category or decision routes the ticket to,

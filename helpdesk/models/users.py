@@ -32,6 +32,9 @@ class User(IdMixin, CreatedMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     language: Mapped[str] = mapped_column(String(8), default="id")
     last_login_at: Mapped[datetime | None]
+    # Carried in the session cookie and bumped by a password change or reset: every session
+    # signed in before it stops working (the cookie sessions live in the browsers, not here).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

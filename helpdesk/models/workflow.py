@@ -63,3 +63,5 @@ class StepTransition(IdMixin, CreatedMixin, Base):
     action: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[int | None] = mapped_column(Id, ForeignKey("users.id", ondelete="SET NULL"))
     reason: Mapped[str] = mapped_column(Text, default="")
+    # The left step's due time as it stood when left (pauses included): SOP compliance in SQL.
+    from_step_due_at: Mapped[datetime | None]

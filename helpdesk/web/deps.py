@@ -13,6 +13,7 @@ from helpdesk.auth import Principal, authenticate_token, load_principal
 from helpdesk.runtime import Runtime
 
 SESSION_USER = "uid"
+SESSION_VERSION = "sv"  # the user's session_version at sign-in; a password change bumps it
 
 
 def provide_runtime(state: State) -> Runtime:
@@ -39,4 +40,7 @@ async def session_principal(request: Request, db: AsyncSession) -> Principal | N
     user_id = request.session.get(SESSION_USER) if request.scope.get("session") else None
     if not isinstance(user_id, int):
         return None
-    return await load_principal(db, user_id)
+    principal = await load_principal(db, user_id)
+    if principal is None or request.session.get(SESSION_VERSION, 0) != principal.session_version:
+        return None
+    return principal

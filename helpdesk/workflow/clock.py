@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from helpdesk import external_deadlines
 from helpdesk.models import Office, Ticket, TicketStatus
 from helpdesk.workflow.calendar import WorkingCalendar
 from helpdesk.workflow.profile import Duration, Profile, Step
@@ -151,6 +152,7 @@ def deadline_json(ticket: Ticket, now: datetime) -> dict[str, Any]:
         flag = "warning"
     else:
         flag = "ok"
+    flag = external_deadlines.worst_flag(flag, ticket, now)  # a platform's own clocks count too
     return {
         "state": flag,
         "step_due_at": _iso(ticket.step_due_at),

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from helpdesk import external_deadlines
 from helpdesk.db import transaction
 from helpdesk.models import (
     Direction,
@@ -86,6 +87,8 @@ async def check_deadlines(rt: Runtime, now: datetime | None = None) -> dict[str,
             engine.start(session, ticket.office, ticket, first or ticket.subject, ticket.created_at)
             if ticket.step:
                 counts["started"] += 1
+        # Deadlines a platform runs beside the SOP's (LAPOR's 5 and 10 working days).
+        counts |= await external_deadlines.check(session, now)
     return counts
 
 

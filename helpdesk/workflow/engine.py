@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.auth import Principal
+from helpdesk.consultation_mirror import outgoing as mirror
 from helpdesk.models import (
     Category,
     Consultation,
@@ -233,7 +234,7 @@ def enter_step(
     event: str = "step.changed",
     **detail: Any,
 ) -> None:
-    old = ticket.step
+    old, old_due = ticket.step, ticket.step_due_at  # the left step's time, for the reports
     step = profile.steps[step_id]
     ticket.step = step_id
     if step.status == "resolved":
@@ -253,6 +254,7 @@ def enter_step(
             user_id=user_id,
             reason=reason[:MAX_TEXT],
             created_at=now,
+            from_step_due_at=old_due if old else None,
         )
     )
     audit.record(
@@ -529,6 +531,10 @@ async def _consult(ctx: _Context, values: dict[str, Any]) -> None:
     ctx.session.add(consultation)
     await ctx.session.flush()
     ctx.note(f"Konsultasi: {values['question']}", consultation.id)
+    # Mirrored to the office's staff group, where it has one (a Telegram admin group).
+    await mirror.consultation_opened(
+        ctx.session, ctx.ticket, consultation, ctx.applied.outbox_items
+    )
     audit.record(
         ctx.session,
         ctx.ticket,
@@ -551,6 +557,10 @@ async def _advise(ctx: _Context, values: dict[str, Any]) -> None:
     for consultation in open_ones:
         consultation.status, consultation.closed_at = "answered", ctx.now
     ctx.note(values["body"], open_ones[-1].id if open_ones else None)
+    if open_ones:
+        await mirror.note_written(
+            ctx.session, ctx.ticket, open_ones[-1].id, ctx.applied.outbox_items
+        )
     audit.record(
         ctx.session,
         ctx.ticket,

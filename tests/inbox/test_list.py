@@ -11,11 +11,11 @@ from tests.inbox.conftest import ids_in, login
 
 async def test_the_list_shows_only_the_users_offices_tickets(brebes, ticket):
     own = await ticket("KTP rusak", sender="6281111111111")
-    other = await ticket("Akta kelahiran", office="tomohon")
+    other = await ticket("Surat lahir anak Tomohon", office="tomohon")
     response = await brebes.get("/")
     assert response.status_code == 200
     assert ids_in(response.text) == {own}
-    assert "KTP rusak" in response.text and "Akta kelahiran" not in response.text
+    assert "KTP rusak" in response.text and "Surat lahir anak Tomohon" not in response.text
     assert other not in ids_in(response.text)
 
 
@@ -66,9 +66,9 @@ async def test_search_and_empty_states(brebes, ticket):
 
 
 async def test_cursor_pagination_links_to_the_next_page(brebes, ticket, monkeypatch):
-    import inbox.ticket_views
+    import inbox.list_views
 
-    monkeypatch.setattr(inbox.ticket_views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(inbox.list_views, "PAGE_SIZE", 2)
     made = [await ticket(f"Tiket {n}", sender=f"62811000000{n}") for n in range(3)]
     first = (await brebes.get("/?q=Tiket")).text
     assert ids_in(first) == set(made[1:])  # newest first

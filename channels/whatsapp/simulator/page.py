@@ -9,7 +9,7 @@ import time
 from collections import defaultdict
 from typing import Annotated, Any
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
@@ -61,6 +61,19 @@ async def send_as_citizen(
     return Redirect(path="/_sim/", query_params=keep | {"notice": notice}, status_code=303)
 
 
+@get("/_sim/media/{media_id:str}", include_in_schema=False)
+async def sent_media(sim: SimulatorDep, media_id: str) -> Response[bytes]:
+    """A file the office sent, as the citizen's phone would show it (the page's link)."""
+    media = sim.store.media.get(media_id)
+    if media is None:
+        return Response(b"Tidak ditemukan", status_code=404, media_type="text/plain")
+    # Served as a download so a hostile file never renders in the simulator's origin.
+    name = "".join(c for c in media.filename or "" if 32 <= ord(c) < 127 and c not in '"\\')
+    name = name or "berkas"
+    headers = {"content-disposition": f'attachment; filename="{name}"'}
+    return Response(media.content, media_type=media.mime_type, headers=headers)
+
+
 def _context(sim: Simulator) -> dict[str, Any]:
     threads: dict[str, dict[str, list[SimMessage]]] = defaultdict(lambda: defaultdict(list))
     for message in sim.store.messages:
@@ -81,4 +94,4 @@ def _clock(timestamp: int) -> str:
     return time.strftime("%H:%M:%S", time.localtime(timestamp))
 
 
-handlers = [index, conversations, send_as_citizen]
+handlers = [index, conversations, send_as_citizen, sent_media]

@@ -9,34 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from channels.meta.simulator.webhooks import WebhookDelivery
+from channels.whatsapp.simulator.sim_templates import SimTemplate, default_templates
+
 Direction = Literal["inbound", "outbound"]
-
-
-@dataclass(slots=True)
-class WebhookDelivery:
-    """One webhook body and every attempt to POST it (None: no HTTP answer at all)."""
-
-    id: int
-    kind: str
-    payload: Any
-    attempts: list[int | None] = field(default_factory=list)
-
-    @property
-    def delivered(self) -> bool:
-        return bool(self.attempts) and self.attempts[-1] == 200
-
-    @property
-    def first_status(self) -> int | None:
-        return self.attempts[0] if self.attempts else None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "attempts": list(self.attempts),
-            "delivered": self.delivered,
-            "payload": self.payload,
-        }
 
 
 @dataclass(slots=True)
@@ -140,6 +116,10 @@ class SimStore:
     faults: list[Fault] = field(default_factory=list)
     webhooks: list[WebhookDelivery] = field(default_factory=list)
     conversations: dict[tuple[str, str], Conversation] = field(default_factory=dict)
+    #: the business account's message templates (tests may change them, as Meta's may)
+    templates: list[SimTemplate] = field(default_factory=default_templates)
+    #: ids of inbound messages the business marked as read, in the order it did
+    read_marks: list[str] = field(default_factory=list)
 
     def message(self, message_id: str) -> SimMessage | None:
         return next((m for m in self.messages if m.id == message_id), None)

@@ -10,10 +10,10 @@ import secrets
 import time
 from typing import Any
 
-from litestar import Request, Response, get
+from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
-from channels.whatsapp.simulator import graph
+from channels.whatsapp.simulator import graph, sends, sim_templates
 from channels.whatsapp.simulator.faults import SYNC_FAULTS, refusal
 from channels.whatsapp.simulator.runtime import Simulator, SimulatorDep
 from channels.whatsapp.simulator.store import MediaUrl
@@ -21,6 +21,7 @@ from channels.whatsapp.simulator.whatsapp_events import accept_send
 from channels.whatsapp.simulator.whatsapp_payloads import wa_id
 
 MAX_TEXT_LENGTH = 4096
+SEND_TYPES = ("text", "template", "image", "document")
 
 
 class WhatsAppProduct:
@@ -37,9 +38,18 @@ class WhatsAppProduct:
             return None
         if graph.access_token(request, params) != number.access_token:
             return graph.unsupported_object("post", object_id)
+        if params.get("status") == "read":
+            return sends.mark_read(sim, number, params)
         problem = _invalid_send(params)
         if problem is not None:
             return graph.error_response(400, 100, "(#100) Invalid parameter", details=problem)
+        if params.get("type", "text") == "text":
+            outgoing = sends.Outgoing("text", params["text"]["body"])
+        else:
+            try:
+                outgoing = sends.outgoing(sim, number, params)
+            except sends.SendRefused as exc:
+                return exc.response()
         fault = sim.store.take_fault()
         if fault is not None and fault.kind in SYNC_FAULTS:
             return refusal(fault)
@@ -49,9 +59,12 @@ class WhatsAppProduct:
             sim,
             number,
             str(params["to"]),
-            params["text"]["body"],
+            outgoing.text,
             str(reply_to) if reply_to else None,
             fault.code if fault is not None else None,
+            kind=outgoing.kind,
+            details=outgoing.details,
+            media_id=outgoing.media_id,
         )
         return graph.ok(
             {
@@ -103,15 +116,18 @@ async def media_download(
 
 
 def _invalid_send(params: graph.Params) -> str | None:
-    """Why Meta would refuse these parameters, or None; only text messages are simulated."""
+    """Why Meta would refuse these parameters, or None (other types are checked in `sends`)."""
     if params.get("messaging_product") != "whatsapp":
         return "The parameter messaging_product is required and must be 'whatsapp'."
     if not wa_id(str(params.get("to") or "")):
         return "The parameter to is required and must be a phone number."
     if params.get("recipient_type", "individual") != "individual":
         return "Param recipient_type must be 'individual'."
-    if params.get("type", "text") != "text":
-        return "The simulator only accepts type 'text' for now."
+    kind = params.get("type", "text")
+    if kind not in SEND_TYPES:
+        return f"The simulator accepts type {', '.join(SEND_TYPES)}, not {kind!r}."
+    if kind != "text":
+        return None
     text = params.get("text")
     body = text.get("body") if isinstance(text, dict) else None
     if not isinstance(body, str) or not body.strip():
@@ -121,4 +137,41 @@ def _invalid_send(params: graph.Params) -> str | None:
     return None
 
 
-handlers = [media_download]
+@post(
+    "/graph/{version:str}/{phone_number_id:str}/media",
+    status_code=200,
+    request_max_body_size=101 * 1024 * 1024,
+)
+async def upload_media(
+    request: Request[Any, Any, Any], sim: SimulatorDep, phone_number_id: FromPath[str]
+) -> Response[Any]:
+    """A file uploaded for sending (multipart: its own route, as the shared Graph routes read
+    bodies as form or JSON parameters)."""
+    token = graph.access_token(request, {})
+    number = sim.config.number(phone_number_id)
+    if sim.config.number_for_token(token) is None:
+        return graph.invalid_token(token)
+    if number is None or token != number.access_token:
+        return graph.unsupported_object("post", phone_number_id)
+    return await sends.upload(sim, request, number)
+
+
+@get("/graph/{version:str}/{waba_id:str}/message_templates")
+async def message_templates(
+    request: Request[Any, Any, Any], sim: SimulatorDep, waba_id: FromPath[str]
+) -> Response[Any]:
+    """The business account's templates, paged with Graph cursors (`limit`, `after`)."""
+    token = graph.access_token(request, {})
+    if sim.config.number_for_token(token) is None:
+        return graph.invalid_token(token)
+    if waba_id != sim.config.business_account_id:
+        return graph.unsupported_object("get", waba_id)
+    query = request.query_params
+    try:
+        limit = min(max(int(query.get("limit") or 25), 1), 100)
+    except ValueError:
+        return graph.error_response(400, 100, "(#100) Invalid parameter", details="limit")
+    return graph.ok(sim_templates.page(sim.store.templates, limit, query.get("after")))
+
+
+handlers = [media_download, message_templates, upload_media]

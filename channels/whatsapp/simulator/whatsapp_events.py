@@ -77,6 +77,10 @@ def accept_send(
     text: str,
     reply_to: str | None,
     fail_code: int | None,
+    *,
+    kind: str = "text",
+    details: dict[str, Any] | None = None,
+    media_id: str | None = None,
 ) -> SimMessage:
     """Record an accepted send and schedule the statuses Meta would report for it."""
     record = SimMessage(
@@ -84,15 +88,18 @@ def accept_send(
         phone_number_id=number.phone_number_id,
         citizen=payloads.wa_id(to),
         direction="outbound",
-        type="text",
+        type=kind,
         text=text,
         timestamp=sim.now(),
         reply_to=reply_to,
+        media_id=media_id,
+        details=dict(details or {}),
         status="accepted",
     )
     sim.store.messages.append(record)
     delays = sim.config.status_delays
-    if fail_code is None and sim.config.enforce_reply_window:
+    # Templates are what Meta delivers outside the window.
+    if fail_code is None and sim.config.enforce_reply_window and kind != "template":
         last = sim.store.last_inbound_at(number.phone_number_id, record.citizen)
         if last is None or record.timestamp - last > REPLY_WINDOW_SECONDS:
             fail_code = 131047

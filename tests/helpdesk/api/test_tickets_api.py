@@ -128,7 +128,7 @@ async def test_search_finds_by_register_number_and_phone(client, seed, receive):
     await receive(inbound("KK salah", sender="6281399998888"))
     headers = seed.bearer("admin_brebes")
     by_phone = (
-        await client.get("/api/v1/tickets", params={"q": "11112222"}, headers=headers)
+        await client.get("/api/v1/tickets", params={"q": "0813-1111-2222"}, headers=headers)
     ).json()
     assert [t["id"] for t in by_phone["items"]] == [a.ticket_id]
     number = by_phone["items"][0]["register_no"]

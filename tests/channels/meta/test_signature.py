@@ -10,7 +10,7 @@ import hmac
 
 import pytest
 
-from channels.whatsapp.signature import handshake_challenge, is_valid_signature
+from channels.meta.signature import handshake_challenge, is_valid_signature
 
 SECRET = "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6"
 OTHER_SECRET = "0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c"

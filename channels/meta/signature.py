@@ -13,13 +13,28 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+
+from channels.base import AccountConfig, WebhookRequest
 
 SIGNATURE_PREFIX = "sha256="
 _HEX_DIGEST = re.compile(r"[0-9a-fA-F]{64}")
 # Meta sends a number; anything else is echoed into our response body, so only a short token
 # that cannot carry markup is reflected.
 _SAFE_CHALLENGE = re.compile(r"[A-Za-z0-9_.\-]{1,128}")
+
+
+def authenticate(request: WebhookRequest, accounts: Sequence[AccountConfig]) -> bool:
+    """True when the POST is signed with the app secret of one of the accounts."""
+    secrets = {a.get("app_secret") for a in accounts} - {""}
+    header = request.headers.get("x-hub-signature-256", "")
+    return is_valid_signature(request.body, header, secrets)
+
+
+def handshake(query: Mapping[str, str], accounts: Sequence[AccountConfig]) -> str | None:
+    """The challenge to answer a verification GET with, for any account's verify token."""
+    tokens = {a.get("verify_token") for a in accounts} - {""}
+    return handshake_challenge(query, tokens)
 
 
 def is_valid_signature(body: bytes, header: str, secrets: set[str]) -> bool:

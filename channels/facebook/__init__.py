@@ -1,0 +1,1 @@
+"""A Facebook Page: Messenger conversations and comments on the page's posts."""

@@ -1,0 +1,1 @@
+"""An Instagram professional account: Direct messages and comments on its media."""

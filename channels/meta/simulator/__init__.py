@@ -1,0 +1,1 @@
+"""The Graph API simulator core every Meta product plugs into (see `graph`)."""

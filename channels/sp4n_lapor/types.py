@@ -1,0 +1,211 @@
+"""The typed objects of the LAPOR client interface, and the stored form of a polled report.
+
+A report is stored as an inbound event in *our* canonical JSON (`report_document`), not in the
+wire format: the wire format is an assumption that lives in `http_client.py` only, so replacing
+that file with a client for the real API changes nothing else (parsing, import, tests).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
+from typing import Any, Protocol
+
+from channels.base import InvalidPayload
+
+#: who wrote an entry of a report's conversation
+AUTHOR_REPORTER = "pelapor"
+AUTHOR_ADMIN = "admin"  # LAPOR's own administrators
+AUTHOR_AGENCY = "instansi"  # an agency's follow-up (ours, or another agency's)
+AUTHORS = (AUTHOR_REPORTER, AUTHOR_ADMIN, AUTHOR_AGENCY)
+REPORT_KINDS = ("pengaduan", "aspirasi", "permintaan_informasi")
+MAX_TEXT = 20000
+DOCUMENT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentInfo:
+    attachment_id: str
+    filename: str
+    mime_type: str | None = None
+    size: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reporter:
+    """The citizen as LAPOR shows them to the agency; None on a report when anonymous."""
+
+    reporter_id: str
+    name: str = ""
+    phone: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationEntry:
+    entry_id: str
+    author: str  # one of AUTHORS
+    author_name: str
+    body: str
+    created_at: datetime
+    attachments: tuple[AttachmentInfo, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    tracking_id: str
+    title: str
+    content: str
+    kind: str
+    category: str
+    status: str
+    submitted_at: datetime
+    forwarded_at: datetime  # disposisi to this agency: LAPOR's 5-working-day clock starts here
+    anonymous: bool
+    confidential: bool
+    reporter: Reporter | None
+    attachments: tuple[AttachmentInfo, ...] = ()
+    conversation: tuple[ConversationEntry, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ForwardedItem:
+    tracking_id: str
+    changed_at: datetime
+    cursor: str  # the feed's position just after this item: where a restart resumes
+
+
+@dataclass(frozen=True, slots=True)
+class ForwardedPage:
+    """Reports forwarded to the agency, or changed since (a new reply), after a cursor."""
+
+    items: tuple[ForwardedItem, ...]
+    cursor: str  # where the next call continues; opaque
+    has_more: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingFile:
+    filename: str
+    mime_type: str
+    content: bytes = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpReceipt:
+    entry_id: str
+    created_at: datetime
+
+
+class LaporClient(Protocol):
+    """What the helpdesk needs from LAPOR's integration API; raises the ChannelErrors of
+    `channels.base` (AuthError, TransientError, PermanentError)."""
+
+    async def list_forwarded(self, since: str | None, limit: int = 50) -> ForwardedPage: ...
+
+    async def fetch_report(self, tracking_id: str) -> Report: ...
+
+    async def fetch_attachment(self, attachment_id: str) -> tuple[bytes, str | None, str]: ...
+
+    async def post_follow_up(
+        self,
+        tracking_id: str,
+        body: str,
+        attachments: Sequence[OutgoingFile] = (),
+        idempotency_key: str | None = None,
+    ) -> FollowUpReceipt: ...
+
+    async def post_status(self, tracking_id: str, status: str, note: str = "") -> None: ...
+
+    async def aclose(self) -> None:
+        """Release connections; the client is not used afterwards."""
+
+
+def report_document(report: Report, account_key: str, source: str = "api") -> bytes:
+    """The stored form of a report: what `parse.parse_report` reads back."""
+
+    def default(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return value.isoformat()
+        raise TypeError(type(value).__name__)
+
+    if report.anonymous:
+        # Never stored, so never shown: not even superusers' raw event view holds the identity.
+        report = replace(report, reporter=None)
+    doc = {
+        "v": DOCUMENT_VERSION,
+        "account": account_key,
+        "source": source,
+        "report": asdict(report),
+    }
+    return json.dumps(doc, default=default, ensure_ascii=False).encode()
+
+
+def read_document(body: bytes) -> tuple[str, str, Report]:
+    """(account key, source, report) from a stored document; InvalidPayload when malformed."""
+    try:
+        doc = json.loads(body)
+        if not isinstance(doc, dict) or doc.get("v") != DOCUMENT_VERSION:
+            raise InvalidPayload("not a LAPOR report document")
+        return str(doc["account"]), str(doc.get("source", "api")), _report(doc["report"])
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, InvalidPayload):
+            raise
+        raise InvalidPayload(f"malformed LAPOR report document: {exc}") from exc
+
+
+def _when(value: Any) -> datetime:
+    at = datetime.fromisoformat(str(value))
+    if at.tzinfo is None:
+        raise ValueError("a time without a time zone")
+    return at
+
+
+def _files(raw: Any) -> tuple[AttachmentInfo, ...]:
+    return tuple(
+        AttachmentInfo(
+            attachment_id=str(a["attachment_id"]),
+            filename=str(a.get("filename") or ""),
+            mime_type=a.get("mime_type"),
+            size=a.get("size"),
+        )
+        for a in raw or ()
+    )
+
+
+def _report(raw: Mapping[str, Any]) -> Report:
+    reporter = raw.get("reporter")
+    return Report(
+        tracking_id=str(raw["tracking_id"]),
+        title=str(raw.get("title") or ""),
+        content=str(raw.get("content") or ""),
+        kind=str(raw.get("kind") or "pengaduan"),
+        category=str(raw.get("category") or ""),
+        status=str(raw.get("status") or ""),
+        submitted_at=_when(raw["submitted_at"]),
+        forwarded_at=_when(raw["forwarded_at"]),
+        anonymous=bool(raw.get("anonymous")),
+        confidential=bool(raw.get("confidential")),
+        reporter=Reporter(
+            reporter_id=str(reporter["reporter_id"]),
+            name=str(reporter.get("name") or ""),
+            phone=reporter.get("phone"),
+            email=reporter.get("email"),
+        )
+        if reporter
+        else None,
+        attachments=_files(raw.get("attachments")),
+        conversation=tuple(
+            ConversationEntry(
+                entry_id=str(e["entry_id"]),
+                author=str(e["author"]),
+                author_name=str(e.get("author_name") or ""),
+                body=str(e.get("body") or ""),
+                created_at=_when(e["created_at"]),
+                attachments=_files(e.get("attachments")),
+            )
+            for e in raw.get("conversation") or ()
+        ),
+    )

@@ -1,0 +1,168 @@
+"""The inbox list: every ticket of the user's offices, filtered, counted, most urgent first.
+
+`GET /` is a plain GET form (works without JavaScript); with htmx the same URL answers with the
+`#inbox` fragment only (filters, counts, rows, pager), which is also what the live updates fetch
+when a ticket of the user's offices changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Controller, Request, get
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.response import Template
+from litestar.status_codes import HTTP_400_BAD_REQUEST
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from helpdesk import search
+from helpdesk.auth import Principal
+from helpdesk.models import Category, Label, TicketStatus, utcnow
+from helpdesk.runtime import Runtime
+from helpdesk.tickets import offices_of
+from helpdesk.workflow.engine import profile_for
+from helpdesk.workflow.profile import ProfileError
+from inbox import queries
+from inbox.queries import ASSIGNEE_CHOICES, DUE_CHOICES, BadCursor, ListFilter
+from inbox.web import is_htmx, render, require_principal
+
+PAGE_SIZE = 50
+STATUS_CHOICES = ("active", "all", *(s.value for s in TicketStatus))
+DEFAULT_STATUS = "active"
+CATEGORY_CHOICES = tuple(c.value for c in Category)
+SHORT = 64  # longest office code, channel, step or category a filter may carry
+
+
+def _choice(value: str | None, allowed: tuple[str, ...] | None = None) -> str:
+    value = (value or "").strip()[:SHORT]
+    if allowed is not None and value not in allowed:
+        return ""
+    return value
+
+
+def _label_id(value: str | None) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+class ListController(Controller):
+    path = "/"
+    include_in_schema = False
+    dependencies = {"principal": Provide(require_principal)}  # noqa: RUF012 - Litestar reads it
+
+    @get("/")
+    async def ticket_list(
+        self,
+        request: Request,
+        db: AsyncSession,
+        rt: Runtime,
+        principal: Principal,
+        office: str | None = None,
+        status: str | None = None,
+        channel: str | None = None,
+        step: str | None = None,
+        category: str | None = None,
+        assignee: str | None = None,
+        label: str | None = None,
+        due: str | None = None,
+        q: str | None = None,
+        cursor: str | None = None,
+    ) -> Template:
+        text = (q or "").replace("\x00", "").strip()[: search.MAX_INPUT]
+        # A search looks through every status unless the user narrowed it: the ticket someone
+        # asks about is often closed already.
+        default_status = "all" if text else DEFAULT_STATUS
+        chosen: dict[str, str] = {
+            "office": _choice(office),
+            "status": _choice(status, STATUS_CHOICES) or default_status,
+            "channel": _choice(channel),
+            "step": _choice(step),
+            "category": _choice(category, CATEGORY_CHOICES),
+            "assignee": _choice(assignee, ASSIGNEE_CHOICES),
+            "label": str(_label_id(label) or ""),
+            "due": _choice(due, DUE_CHOICES),
+            "q": text,
+        }
+        offices = await offices_of(db, principal)
+        if chosen["office"] not in {o.code for o in offices}:
+            chosen["office"] = ""
+        ids = await search.ticket_ids(db, principal, text) if text else None
+        filters = ListFilter(
+            office=chosen["office"] or None,
+            status=chosen["status"],
+            channel=chosen["channel"] or None,
+            step=chosen["step"] or None,
+            category=chosen["category"] or None,
+            assignee=chosen["assignee"] or None,
+            label=_label_id(chosen["label"]),
+            due=chosen["due"] or None,
+            ticket_ids=ids,
+        )
+        try:
+            page = await queries.list_page(
+                db,
+                principal,
+                filters,
+                cursor=(cursor or "")[:300] or None,
+                limit=PAGE_SIZE,
+                offices=offices,
+            )
+        except BadCursor as exc:
+            raise HTTPException(status_code=HTTP_400_BAD_REQUEST, detail=str(exc)) from exc
+        scope = [o for o in offices if not chosen["office"] or o.code == chosen["office"]]
+        labels = await _labels(db, scope)
+        counts = await queries.count_choices(db, principal, filters.office, labels=bool(labels))
+        kept = {
+            k: v for k, v in chosen.items() if v and not (k == "status" and v == default_status)
+        }
+        context = {
+            "tickets": page.items,
+            "due": page.due,
+            "unread": await queries.awaiting_answer(db, [t.id for t in page.items]),
+            "chosen": chosen,
+            "filtered": bool(kept),
+            "counts": counts,
+            "channels": sorted(set(rt.adapters) | set(counts.channel)),
+            "statuses": STATUS_CHOICES,
+            "steps": _step_labels(scope, counts.step),
+            "categories": CATEGORY_CHOICES,
+            "labels": labels,
+            "urgent": queries.by_urgency(chosen["status"]),
+            "now": utcnow(),
+            "due_soon": queries.DUE_SOON,
+            "here_url": f"/?{urlencode(kept)}" if kept else "/",
+            "first_page": not cursor,
+            "next_url": f"/?{urlencode({**kept, 'cursor': page.next_cursor})}"
+            if page.next_cursor
+            else None,
+            "first_url": f"/?{urlencode(kept)}" if cursor else None,
+        }
+        template = "inbox/_list_body.html" if is_htmx(request) else "inbox/list.html"
+        return render(request, template, context, principal=principal, offices=offices)
+
+
+def _step_labels(offices: list[Any], present: dict[str, int]) -> list[tuple[str, str]]:
+    """(step id, label) of the offices' SOPs, steps with tickets first; one entry per id."""
+    labels: dict[str, str] = {}
+    for office in offices:
+        try:
+            profile = profile_for(office)
+        except ProfileError:
+            continue
+        for step_id, step in profile.steps.items():
+            labels.setdefault(step_id, step.label)
+    for step_id in present:
+        labels.setdefault(step_id, step_id or "—")
+    return sorted(labels.items(), key=lambda kv: (kv[0] not in present, kv[1]))
+
+
+async def _labels(db: AsyncSession, offices: list[Any]) -> list[Label]:
+    if not offices:
+        return []
+    rows = await db.scalars(
+        select(Label).where(Label.office_id.in_([o.id for o in offices])).order_by(Label.name)
+    )
+    return list(rows)

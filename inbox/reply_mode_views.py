@@ -1,0 +1,44 @@
+"""The reply box's choice of how to answer, where the ticket's channel offers more than one way
+(a public reply under the citizen's comment, one private reply to it), and the state of the
+platform's reply window. Which ways exist comes from the channel's adapter through
+`helpdesk.reply_modes`; nothing here names a platform.
+
+- `GET /tickets/{id}/reply-modes`: the fragment the reply form loads (htmx); empty when the
+  ticket has a single way and no window.
+"""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get
+from litestar.di import Provide
+from litestar.exceptions import NotFoundException
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from helpdesk.auth import Principal
+from helpdesk.reply_modes import reply_choices
+from helpdesk.runtime import Runtime
+from helpdesk.tickets import get_ticket
+from inbox.web import render, require_principal
+
+
+class ReplyModesController(Controller):
+    path = "/"
+    include_in_schema = False
+    dependencies = {"principal": Provide(require_principal)}  # noqa: RUF012 - Litestar reads it
+
+    @get("/tickets/{ticket_id:int}/reply-modes")
+    async def reply_modes(
+        self,
+        request: Request,
+        db: AsyncSession,
+        rt: Runtime,
+        principal: Principal,
+        ticket_id: int,
+    ) -> Template:
+        ticket = await get_ticket(db, principal, ticket_id)
+        if ticket is None:
+            raise NotFoundException("no such ticket")
+        choices = await reply_choices(db, rt.adapters, ticket)
+        context = {"ticket": ticket, "choices": choices}
+        return render(request, "inbox/_reply_modes_fragment.html", context, principal=principal)

@@ -1,0 +1,76 @@
+"""Receiving in batches: a batch gives the same tickets, in the same order, as one by one."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from helpdesk.db import transaction
+from helpdesk.models import Contact, ContactIdentity, Message, Ticket
+from helpdesk.receiving import Incoming, Received, receive
+from tests.conftest import TOMOHON_WA, inbound
+
+
+async def receive_batch(rt, *messages) -> list:  # type: ignore[no-untyped-def]
+    async with transaction(rt.sessions) as session:
+        return await receive(session, [Incoming("whatsapp", m) for m in messages])
+
+
+async def count(rt, model) -> int:  # type: ignore[no-untyped-def]
+    async with rt.sessions() as session:
+        return await session.scalar(select(func.count()).select_from(model))
+
+
+async def test_a_new_citizen_writing_twice_in_one_batch_gets_one_contact_and_one_ticket(rt, seed):
+    first, second = await receive_batch(
+        rt, inbound("Halo", sender="6281111"), inbound("KTP saya hilang", sender="6281111")
+    )
+    assert first.new_ticket and not second.new_ticket
+    assert first.ticket_id == second.ticket_id
+    assert (await count(rt, Contact), await count(rt, ContactIdentity)) == (1, 1)
+    assert await count(rt, Message) == 2
+
+
+async def test_new_tickets_are_numbered_in_arrival_order_per_office(rt, seed):
+    outcomes = await receive_batch(
+        rt,
+        inbound("satu", sender="6281001"),
+        inbound("dua", sender="6281002", account=TOMOHON_WA),
+        inbound("tiga", sender="6281003"),
+    )
+    async with rt.sessions() as session:
+        numbers = [(await session.get_one(Ticket, o.ticket_id)).register_no for o in outcomes]
+    assert [n.rsplit("/", 1)[1] for n in numbers] == ["000001", "000001", "000002"]
+    assert numbers[0].startswith("ADU/BREBES/") and numbers[1].startswith("ADU/TOMOHON/")
+
+
+async def test_a_message_twice_in_one_batch_is_received_once(rt, seed):
+    message = inbound("Halo", external_id="wamid.twice")
+    outcomes = await receive_batch(rt, message, message)
+    assert isinstance(outcomes[0], Received) and outcomes[1] == "duplicate"
+    assert (await count(rt, Message), await count(rt, Ticket)) == (1, 1)
+
+
+async def test_an_already_stored_message_in_a_batch_adds_nothing_not_even_a_contact(rt, seed):
+    stored = inbound("Halo", sender="6282222", external_id="wamid.stored")
+    await receive_batch(rt, stored)
+    again = inbound("Halo", sender="6282222", external_id="wamid.stored")
+    fresh = inbound("Baru", sender="6283333")
+    outcomes = await receive_batch(rt, again, fresh)
+    assert outcomes[0] == "duplicate" and isinstance(outcomes[1], Received)
+    assert (await count(rt, Contact), await count(rt, Ticket)) == (2, 2)
+
+
+async def test_unrouted_messages_do_not_stop_the_rest_of_the_batch(rt, seed):
+    outcomes = await receive_batch(
+        rt, inbound("salah nomor", account="999999"), inbound("Halo", sender="6284444")
+    )
+    assert outcomes[0] == "unrouted" and isinstance(outcomes[1], Received)
+
+
+async def test_an_existing_contacts_open_ticket_continues_across_batches(rt, seed):
+    [first] = await receive_batch(rt, inbound("Halo", sender="6285555"))
+    second, other = await receive_batch(
+        rt, inbound("Lanjut", sender="6285555"), inbound("Orang lain", sender="6286666")
+    )
+    assert second.ticket_id == first.ticket_id and not second.new_ticket
+    assert other.new_ticket and other.ticket_id != first.ticket_id

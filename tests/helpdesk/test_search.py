@@ -1,0 +1,194 @@
+"""Search: full text over messages, subjects and names; register number, phone, email; scoped to
+the user's offices; whatever is typed, never an error."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text, update
+
+from helpdesk import search
+from helpdesk.auth import load_principal
+from helpdesk.db import transaction
+from helpdesk.models import Contact, Ticket
+from tests.conftest import TOMOHON_WA, inbound
+
+HOSTILE = [
+    '"',
+    '""',
+    "'",
+    "*",
+    "KTP*",
+    "NEAR(ktp rusak)",
+    "ktp AND OR NOT",
+    "^ktp",
+    "body:ktp",
+    "-ktp",
+    "(ktp",
+    "ktp)",
+    "a' OR '1'='1",
+    "'; DROP TABLE tickets; --",
+    "ktp & | ! :*",
+    "\\",
+    "%_%",
+    "\x00ktp",
+    "ktp\x00rusak",
+    "x" * 10_000,
+    "ktp " * 500,
+    "🙂 ktp",
+    "ADU/BREBES/",
+    "/",
+    "@",
+    "+",
+    "0",
+    " ",
+]
+
+
+async def _ids(rt, seed, username: str, q: str) -> list[int]:  # type: ignore[no-untyped-def]
+    async with rt.sessions() as session:
+        principal = await load_principal(session, seed.users[username])
+        assert principal is not None
+        return await search.ticket_ids(session, principal, q)
+
+
+@pytest.fixture
+async def tickets(receive, rt):  # type: ignore[no-untyped-def]
+    """Three Brebes tickets and one Tomohon ticket from real ingest."""
+    ktp = await receive(inbound("KTP elektronik saya hilang di pasar", name="Siti Aminah"))
+    akta = await receive(
+        inbound("Akta kelahiran anak belum terbit", sender="6285711112222", name="Budi Santoso")
+    )
+    email = await receive(
+        inbound("Mohon info pindah domisili", sender="6281300001111", name="Rina")
+    )
+    other = await receive(
+        inbound(
+            "KTP elektronik rusak, mohon bantuan",
+            account=TOMOHON_WA,
+            sender="6285200000009",
+            name="Siti Tomohon",
+        )
+    )
+    async with transaction(rt.sessions) as session:
+        ticket = await session.get_one(Ticket, email.ticket_id)
+        contact = await session.get_one(Contact, ticket.contact_id)
+        contact.email = "rina@example.id"
+    return {
+        "ktp": ktp.ticket_id,
+        "akta": akta.ticket_id,
+        "email": email.ticket_id,
+        "other": other.ticket_id,
+    }
+
+
+async def test_words_find_tickets_through_their_messages(rt, seed, tickets):
+    assert await _ids(rt, seed, "admin_brebes", "hilang") == [tickets["ktp"]]
+    assert await _ids(rt, seed, "admin_brebes", "akta kelahiran") == [tickets["akta"]]
+    # Words are prefixes, in any order, case and accents folded.
+    assert await _ids(rt, seed, "admin_brebes", "KELAH AKT") == [tickets["akta"]]
+    assert await _ids(rt, seed, "admin_brebes", "tidak-ada-yang-cocok") == []
+
+
+async def test_a_message_added_later_is_found(rt, seed, tickets, receive):
+    await receive(inbound("Sudah saya lampirkan fotokopi", name="Siti Aminah"))
+    assert await _ids(rt, seed, "admin_brebes", "fotokopi") == [tickets["ktp"]]
+
+
+async def test_subjects_and_names_are_searched(rt, seed, tickets):
+    async with transaction(rt.sessions) as session:
+        await session.execute(
+            update(Ticket).where(Ticket.id == tickets["akta"]).values(subject="Permohonan KIA")
+        )
+    assert await _ids(rt, seed, "admin_brebes", "permohonan") == [tickets["akta"]]
+    assert await _ids(rt, seed, "admin_brebes", "santoso") == [tickets["akta"]]
+    assert await _ids(rt, seed, "admin_brebes", "budi sant") == [tickets["akta"]]
+
+
+async def test_register_number_phone_and_email(rt, seed, tickets):
+    async with rt.sessions() as session:
+        register_no = (await session.get_one(Ticket, tickets["akta"])).register_no
+    assert await _ids(rt, seed, "admin_brebes", register_no) == [tickets["akta"]]
+    assert await _ids(rt, seed, "admin_brebes", register_no.lower()) == [tickets["akta"]]
+    for phone in ("6285711112222", "085711112222", "+62 857-1111-2222"):
+        assert await _ids(rt, seed, "admin_brebes", phone) == [tickets["akta"]], phone
+    assert await _ids(rt, seed, "admin_brebes", "RINA@example.id") == [tickets["email"]]
+
+
+async def test_results_stay_in_the_users_offices(rt, seed, tickets):
+    assert await _ids(rt, seed, "admin_brebes", "rusak") == []
+    assert await _ids(rt, seed, "admin_brebes", "elektronik") == [tickets["ktp"]]
+    assert await _ids(rt, seed, "admin_tomohon", "elektronik") == [tickets["other"]]
+    assert await _ids(rt, seed, "admin_tomohon", "6285711112222") == []
+    assert sorted(await _ids(rt, seed, "root", "elektronik")) == sorted(
+        [tickets["ktp"], tickets["other"]]
+    )
+
+
+@pytest.mark.parametrize("q", HOSTILE, ids=range(len(HOSTILE)))
+async def test_hostile_queries_never_error(rt, seed, tickets, q):
+    found = await _ids(rt, seed, "admin_brebes", q)
+    assert tickets["other"] not in found
+
+
+def test_input_is_reduced_to_plain_words():
+    parsed = search.parse('"KTP" NEAR(rusak) AND x:* ' + "y" * 300)
+    assert parsed is not None
+    assert parsed.terms == ("ktp", "near", "rusak", "and", "x", "y" * search.MAX_TERM)
+    assert search.fts5_expression(parsed.terms[:5]) == '"ktp"* "near"* "rusak"* "and"* "x"*'
+    assert search.tsquery_expression(parsed.terms[:5]) == "ktp:* & near:* & rusak:* & and:* & x:*"
+    assert search.parse("  ") is None and search.parse("***") is None
+    assert len(search.parse("a " * 100).terms) == 1  # type: ignore[union-attr]
+    assert search.normalise_phone("0812-3456-7890") == "6281234567890"
+
+
+async def test_the_migration_made_the_full_text_objects(rt, backend):
+    async with rt.engine.connect() as connection:
+        if backend == "sqlite":
+            rows = await connection.execute(
+                text("SELECT type, name FROM sqlite_master WHERE name LIKE '%fts%'")
+            )
+            found = {(t, n) for t, n in rows}
+            for name in search.FTS_TABLES:
+                assert ("table", name) in found
+                for suffix in ("ai", "ad", "au"):
+                    assert ("trigger", f"{name}_{suffix}") in found
+        else:
+            rows = await connection.execute(
+                text("SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE 'ix_%fts'")
+            )
+            found_pg = dict(rows.all())
+            assert set(found_pg) == set(search.FTS_INDEXES)
+            assert all("USING gin" in d and "_tsv)" in d for d in found_pg.values())
+            rows = await connection.execute(
+                text(
+                    "SELECT table_name, column_name, generation_expression "
+                    "FROM information_schema.columns WHERE column_name LIKE '%_tsv'"
+                )
+            )
+            columns = {(t, c): g for t, c, g in rows}
+            assert set(columns) == set(search.FTS_COLUMNS)
+            assert all("'simple'" in g for g in columns.values())
+
+
+async def test_a_deleted_message_leaves_the_index(rt, seed, tickets, receive):
+    await receive(inbound("Ini fotokopi KK saya", name="Siti Aminah"))  # not the subject
+    assert await _ids(rt, seed, "admin_brebes", "fotokopi") == [tickets["ktp"]]
+    async with transaction(rt.sessions) as session:
+        await session.execute(
+            text("DELETE FROM messages WHERE ticket_id = :t"), {"t": tickets["ktp"]}
+        )
+    assert await _ids(rt, seed, "admin_brebes", "fotokopi") == []
+
+
+async def test_the_api_searches_with_q(client, seed, tickets):
+    response = await client.get(
+        "/api/v1/tickets",
+        params={"q": "kelahiran", "status": ""},
+        headers=seed.bearer("admin_brebes"),
+    )
+    assert response.status_code == 200, response.text
+    assert [t["id"] for t in response.json()["items"]] == [tickets["akta"]]
+    hostile = await client.get(
+        "/api/v1/tickets", params={"q": 'NEAR("'}, headers=seed.bearer("admin_brebes")
+    )
+    assert hostile.status_code == 200 and hostile.json()["items"] == []
