@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -68,8 +69,45 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+class GroupInsert:
+    """Rows that arrive while an insert is in flight go into the next one together: under load
+    one round trip and one commit (one WAL flush) store many rows, and a lone row goes at once.
+    `insert` returns only once its row is committed, so a caller can acknowledge after it."""
+
+    def __init__(self, engine: AsyncEngine, statement: Executable, max_rows: int = 500) -> None:
+        self.engine = engine
+        self.statement = statement
+        self.max_rows = max_rows
+        self._waiting: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    async def insert(self, row: dict[str, Any]) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((row, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+        await future
+
+    async def _flush(self) -> None:
+        while self._waiting:
+            batch = self._waiting[: self.max_rows]
+            del self._waiting[: self.max_rows]
+            try:
+                await execute_alone(self.engine, self.statement, [row for row, _ in batch])
+            except Exception as exc:  # every caller of the batch gets the error, none a 200
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+            else:
+                for _, future in batch:
+                    if not future.done():  # a caller that went away: its row is stored anyway
+                        future.set_result(None)
+
+
 async def execute_alone(
-    engine: AsyncEngine, statement: Executable, parameters: dict[str, Any] | None = None
+    engine: AsyncEngine,
+    statement: Executable,
+    parameters: dict[str, Any] | list[dict[str, Any]] | None = None,
 ) -> None:
     """Run one statement, committed by itself. On PostgreSQL in autocommit: one round trip
     instead of BEGIN, the statement and COMMIT (a single statement is atomic anyway)."""

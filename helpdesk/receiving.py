@@ -242,17 +242,19 @@ async def _find_tickets(session: AsyncSession, items: list[_Item]) -> None:
     one. Items left without a ticket open a new one (`_open_tickets`)."""
     continuing = await _continuing_tickets(session, items)
     by_ref: dict[tuple[int, str], Ticket] = {}  # a platform reference opened in this batch
+    earlier: dict[tuple[int, str], Ticket] = {}  # (account, platform id) of this batch's items
     for item in items:
         assert item.contact is not None
         ref = (item.office.id, item.message.external_ref or "")
         ticket = by_ref.get(ref) if ref[1] else None
-        ticket = ticket or await _threaded_ticket(session, item)
+        ticket = ticket or await _threaded_ticket(session, item, earlier)
         if ticket is None and item.incoming.continues_open_ticket:
             ticket = continuing.get(item.contact.id)
         if ticket is None:
             ticket = _new_ticket(item)
             item.new_ticket = True
         item.ticket = ticket
+        earlier[(item.account.id, item.message.external_id)] = ticket
         # The contact's next message in this batch continues the ticket this one went to.
         continuing[item.contact.id] = ticket
         if ref[1]:
@@ -291,11 +293,13 @@ def _continuable(office: Office) -> ColumnElement[bool]:
     )
 
 
-async def _threaded_ticket(session: AsyncSession, item: _Item) -> Ticket | None:
+async def _threaded_ticket(
+    session: AsyncSession, item: _Item, earlier: dict[tuple[int, str], Ticket]
+) -> Ticket | None:
     """The continuable ticket this message answers: by the platform ids it refers to (the
-    nearest known one wins), then by a register number it quotes. Ids are unguessable, so any
-    sender on the thread may add to it; a register number is sequential, so it only counts
-    for the ticket's own contact."""
+    nearest known one wins, stored or `earlier` in this batch), then by a register number it
+    quotes. Ids are unguessable, so any sender on the thread may add to it; a register number
+    is sequential, so it only counts for the ticket's own contact."""
     message, office = item.message, item.office
     if message.external_ref:  # the platform's own matter, whatever the ticket's state
         found = await session.scalar(
@@ -324,6 +328,8 @@ async def _threaded_ticket(session: AsyncSession, item: _Item) -> Ticket | None:
         )
         by_ref = {external_id: ticket_id for external_id, ticket_id in rows}
         for ref in refs:
+            if (item.account.id, ref) in earlier:
+                return earlier[(item.account.id, ref)]
             if ref in by_ref:
                 return await session.get_one(Ticket, by_ref[ref])
     if message.ticket_hint and item.contact is not None:

@@ -6,15 +6,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from channels.base import AccountConfig, ChannelAdapter
 from channels.registry import build_adapters
-from helpdesk.db import create_engine, create_sessionmaker
+from helpdesk.db import GroupInsert, create_engine, create_sessionmaker
 from helpdesk.jobs.queue import JobQueue
 from helpdesk.jobs.wakeup import Gate, Wakeup
-from helpdesk.models import ChannelAccount
+from helpdesk.models import ChannelAccount, InboundEvent
 from helpdesk.offices import account_config
 from helpdesk.settings import Settings
 from helpdesk.storage import AttachmentStore
@@ -35,6 +35,7 @@ class Runtime:
     events: Any = None
     _accounts: dict[str, tuple[float, list[AccountConfig]]] = field(default_factory=dict)
     _inbound_wakeup: Wakeup | None = None
+    _inbound_store: GroupInsert | None = None
     inbound_drains: Gate = field(default_factory=Gate)
 
     @classmethod
@@ -53,6 +54,13 @@ class Runtime:
         if self.queue is None:
             raise RuntimeError("no job queue attached to this runtime")
         return self.queue
+
+    @property
+    def inbound_store(self) -> GroupInsert:
+        """Where webhooks store raw bodies: concurrent ones share a round trip and a commit."""
+        if self._inbound_store is None:
+            self._inbound_store = GroupInsert(self.engine, insert(InboundEvent.__table__))
+        return self._inbound_store
 
     @property
     def inbound_wakeup(self) -> Wakeup:

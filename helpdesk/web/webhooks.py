@@ -12,11 +12,9 @@ import logging
 from litestar import MediaType, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.status_codes import HTTP_200_OK, HTTP_403_FORBIDDEN, HTTP_413_REQUEST_ENTITY_TOO_LARGE
-from sqlalchemy import insert
 
 from channels.base import WebhookRequest
-from helpdesk.db import execute_alone
-from helpdesk.models import InboundEvent, InboundStatus, utcnow
+from helpdesk.models import InboundStatus, utcnow
 from helpdesk.runtime import Runtime
 from helpdesk.web.errors import error_response
 
@@ -24,8 +22,6 @@ log = logging.getLogger(__name__)
 
 MAX_WEBHOOK_BYTES = 3 * 1024 * 1024 + 64 * 1024  # the largest any adapter takes, plus slack
 KEPT_HEADERS = ("content-type", "user-agent", "x-hub-signature-256", "x-forwarded-for")
-# The hot path of every platform's traffic: a plain Core insert on the table, built once.
-_STORE_EVENT = insert(InboundEvent.__table__)
 
 
 def _adapter(rt: Runtime, channel: str):  # type: ignore[no-untyped-def]
@@ -82,6 +78,6 @@ async def receive_webhook(channel: str, request: Request, rt: Runtime) -> Respon
         "status": InboundStatus.pending,
         "attempts": 0,
     }
-    await execute_alone(rt.engine, _STORE_EVENT, row)
+    await rt.inbound_store.insert(row)
     rt.inbound_wakeup()
     return Response({"status": "received"}, media_type=MediaType.JSON)

@@ -74,3 +74,17 @@ async def test_an_existing_contacts_open_ticket_continues_across_batches(rt, see
     )
     assert second.ticket_id == first.ticket_id and not second.new_ticket
     assert other.new_ticket and other.ticket_id != first.ticket_id
+
+
+async def test_a_reply_threads_to_a_message_earlier_in_the_same_batch(rt, seed):
+    # Email clients: a reply carries the ids it answers; its original may arrive alongside it.
+    original = inbound("Aduan KK", sender="warga@example.id", external_id="<a@mail.test>")
+    reply = inbound(
+        "Ini lampirannya",
+        sender="saudara@example.id",  # another sender on the thread: the ids still count
+        external_id="<b@mail.test>",
+        thread_refs=("<a@mail.test>",),
+    )
+    first, second = await receive_batch(rt, original, reply)
+    assert second.ticket_id == first.ticket_id and not second.new_ticket
+    assert await count(rt, Ticket) == 1
