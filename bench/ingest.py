@@ -434,16 +434,29 @@ def postgres_admin(admin_url: str, sql: str) -> None:
     asyncio.run(execute())
 
 
+ARQ_JOB_PREFIXES = ("arq:job:", "arq:in-progress:", "arq:retry:", "arq:result:")
+
+
 def clear_queue(redis_url: str, queue: str) -> int:
-    """Delete what this run's arq queue left in Redis (its own keys only)."""
+    """Delete what this run's arq queue left in Redis (its own keys only): the queue, its
+    health check, and the keys of its jobs. The helpdesk gives every job (cron runs included)
+    an id starting with the queue's name; the ids still in the queue are taken too, whatever
+    they are (a job that never ran leaves `arq:job:<id>` behind)."""
     client = redis.Redis.from_url(redis_url)
     try:
-        keys = [queue.encode(), f"{queue}:health-check".encode()]
-        for prefix in ("arq:job:", "arq:in-progress:", "arq:retry:", "arq:result:"):
-            keys += list(client.scan_iter(match=f"{prefix}{queue}:*", count=1000))
+        ids = {m.decode() for m in client.zrange(queue, 0, -1)}
+        keys = {queue.encode(), f"{queue}:health-check".encode()}
+        keys |= {f"{prefix}{job_id}".encode() for prefix in ARQ_JOB_PREFIXES for job_id in ids}
+        for prefix in ARQ_JOB_PREFIXES:
+            keys |= set(client.scan_iter(match=f"{_glob_escape(prefix + queue)}:*", count=1000))
         return int(client.delete(*keys))
     finally:
         client.close()
+
+
+def _glob_escape(text: str) -> str:
+    """`text` matched literally in a Redis SCAN pattern."""
+    return "".join("\\" + c if c in "*?[]\\" else c for c in text)
 
 
 PROBLEM_MARKERS = ("Traceback", "ERROR", "failed")
@@ -482,6 +495,8 @@ def managed_stack(args: argparse.Namespace) -> Iterator[Stack]:
         else:
             stack.database_url = f"sqlite:///{workdir / 'helpdesk.db'}"
         env = service_env(stack.database_url, workdir, args.redis_url, queue)
+        if args.worker_nice is not None:
+            env["HELPDESK_WORKER_NICE"] = str(args.worker_nice)
         run_cli(["db", "upgrade"], env, workdir)
         offices = workdir / "offices.toml"
         offices.write_text(
@@ -856,6 +871,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "concurrency": args.concurrency,
         "duration_s": args.duration,
         "tickets_timeout_s": args.tickets_timeout,
+        "worker_nice": args.worker_nice,
         "started_at": started_at,
         "load_generator": version or "python",
         "note": note,
@@ -895,6 +911,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--app-secret", help="with --url: the WhatsApp account's app secret")
     p.add_argument("--phone-number-id", default=PHONE_NUMBER_ID, help="with --url")
     p.add_argument("--database-url", help="with --url: where to count tickets")
+    p.add_argument(
+        "--worker-nice", type=int, help="the worker's niceness (default: the helpdesk's own, 10)"
+    )
     p.add_argument("--postgres-admin-url", default=POSTGRES_ADMIN_URL)
     p.add_argument("--redis-url", default=REDIS_URL)
     return p

@@ -251,6 +251,24 @@ class OutboundMessage:
     reply_mode: ReplyMode = ReplyMode.message
 
 
+class TicketChange(enum.StrEnum):
+    """A ticket's status change as a platform that tracks the complaint is told of it."""
+
+    resolved = "resolved"  # answered and done
+    closed = "closed"
+    reopened = "reopened"  # back in work after it was resolved or closed
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    """What `report_status` sends: the change, the office's note on it, and the platform ids of
+    the ticket's conversation on the account, oldest first (as `OutboundMessage.thread_refs`)."""
+
+    change: TicketChange
+    note: str = ""
+    thread_refs: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class OutboundTemplate:
     """A platform-approved message template chosen by name and language, with its values."""
@@ -425,6 +443,10 @@ class PollSink(Protocol):
     async def known(self, external_ids: Sequence[str]) -> set[str]:
         """Those of these platform message ids the account already has (a resync's dedupe)."""
 
+    async def healthy(self) -> None:
+        """The connection works again (a round of fetching succeeded): clears the error the
+        poll loop recorded on the account, if any. Cheap when there is none."""
+
 
 @runtime_checkable
 class PollingAdapter(Protocol):
@@ -462,6 +484,8 @@ class ChannelAdapter(abc.ABC):
     external_clocks: ClassVar[tuple[ExternalClock, ...]] = ()
     #: the platform can be told that a citizen's message was read (`mark_read`)
     sends_read_receipts: ClassVar[bool] = False
+    #: the platform tracks the complaint's status itself and is told of changes (`report_status`)
+    reports_ticket_status: ClassVar[bool] = False
 
     def __init__(self, endpoints: PlatformEndpoints) -> None:
         self.endpoints = endpoints
@@ -481,6 +505,10 @@ class ChannelAdapter(abc.ABC):
     async def mark_read(self, account: AccountConfig, external_id: str) -> None:
         """Tell the platform the citizen's message (and those before it) was read."""
         raise PermanentError("this channel has no read receipts", code="no_read_receipts")
+
+    async def report_status(self, account: AccountConfig, report: StatusReport) -> None:
+        """Tell the platform the ticket's status changed; raise one of the three ChannelErrors."""
+        raise PermanentError("this channel tracks no ticket status", code="no_status")
 
     @classmethod
     def account_key(cls, config: Mapping[str, str]) -> str:

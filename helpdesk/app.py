@@ -26,7 +26,7 @@ from helpdesk.api.routes import TicketsApi
 from helpdesk.jobs.inprocess import InProcessQueue
 from helpdesk.polling import Pollers
 from helpdesk.reports.api import ReportsApi
-from helpdesk.runtime import Runtime
+from helpdesk.runtime import Runtime, settle_heap
 from helpdesk.settings import PROJECT_ROOT, Settings
 from helpdesk.web.attachments import download_attachment
 from helpdesk.web.deps import provide_db, provide_runtime
@@ -68,6 +68,8 @@ def create_app(
         pollers = Pollers(rt) if owns_queue and not settings.redis_url else None
         if pollers is not None:
             pollers.start()
+        if runtime is None:  # a process of its own (tests share theirs)
+            settle_heap()
         try:
             yield
         finally:

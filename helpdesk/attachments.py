@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from channels.base import ChannelError, MediaRef, PermanentError, TransientError
 from helpdesk.db import transaction
@@ -17,15 +17,23 @@ MAX_TRIES = 6
 
 async def fetch_attachment(rt: Runtime, attachment_id: int, job_try: int = 1) -> str | None:
     async with rt.sessions() as session:
-        attachment = await session.get(Attachment, attachment_id)
-        if attachment is None or attachment.status != AttachmentStatus.pending:
-            return attachment.status if attachment else None
-        message = await session.get_one(Message, attachment.message_id)
-        account = await session.get_one(ChannelAccount, message.channel_account_id)
+        row = (
+            await session.execute(
+                select(Attachment, Message.details, ChannelAccount)
+                .join(Message, Message.id == Attachment.message_id)
+                .join(ChannelAccount, ChannelAccount.id == Message.channel_account_id)
+                .where(Attachment.id == attachment_id)
+            )
+        ).one_or_none()
+        if row is None:
+            return None
+        attachment, details, account = row
+        if attachment.status != AttachmentStatus.pending:
+            return attachment.status
         config = account_config(account)
         adapter = rt.adapters[account.kind]
         payload = None
-        event_id = (message.details or {}).get("event_id")
+        event_id = (details or {}).get("event_id")
         if adapter.media_in_payload and event_id is not None:
             # The channel's media travel inside the raw payload we stored (a mail).
             payload = await session.scalar(
@@ -38,6 +46,7 @@ async def fetch_attachment(rt: Runtime, attachment_id: int, job_try: int = 1) ->
             kind=attachment.kind,  # type: ignore[arg-type]
             payload=payload,
         )
+        has_filename = bool(attachment.filename)
     try:
         fetched = await adapter.fetch_media(config, media)
         if len(fetched.content) > rt.settings.max_attachment_bytes:
@@ -53,21 +62,28 @@ async def fetch_attachment(rt: Runtime, attachment_id: int, job_try: int = 1) ->
         status = AttachmentStatus.refused if exc.code == "too_large" else AttachmentStatus.failed
         return await _mark(rt, attachment_id, status, exc.message)
 
+    values: dict[str, object] = {
+        "status": AttachmentStatus.stored,
+        "storage_key": stored.key,
+        "size": stored.size,
+        "sha256": stored.sha256,
+        "content_type": stored.content_type,
+        "error": None,
+    }
+    if fetched.filename and not has_filename:
+        values["filename"] = fetched.filename[:255]
     async with transaction(rt.sessions) as session:
-        attachment = await session.get_one(Attachment, attachment_id)
-        attachment.status = AttachmentStatus.stored
-        attachment.storage_key = stored.key
-        attachment.size = stored.size
-        attachment.sha256 = stored.sha256
-        attachment.content_type = stored.content_type
-        if fetched.filename and not attachment.filename:
-            attachment.filename = fetched.filename[:255]
-        attachment.error = None
+        await session.execute(
+            update(Attachment).where(Attachment.id == attachment_id).values(**values)
+        )
     return AttachmentStatus.stored
 
 
 async def _mark(rt: Runtime, attachment_id: int, status: AttachmentStatus, error: str) -> str:
     async with transaction(rt.sessions) as session:
-        attachment = await session.get_one(Attachment, attachment_id)
-        attachment.status, attachment.error = status, error[:1000]
+        await session.execute(
+            update(Attachment)
+            .where(Attachment.id == attachment_id)
+            .values(status=status, error=error[:1000])
+        )
     return status

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from helpdesk.models import ApiToken, Role, User, utcnow
+from helpdesk.models import ApiToken, Membership, Office, Role, User, utcnow
 
 _hasher = PasswordHasher()
 # Verifying against this keeps a login for an unknown user as slow as a wrong password.
@@ -77,12 +77,51 @@ def principal_for(user: User) -> Principal:
 
 
 async def load_principal(session: AsyncSession, user_id: int) -> Principal | None:
-    user = await session.scalar(
-        select(User)
-        .where(User.id == user_id, User.active.is_(True))
-        .options(selectinload(User.memberships))
+    found = await load_signed_in(session, user_id)
+    return found[0] if found else None
+
+
+async def load_signed_in(
+    session: AsyncSession, user_id: int
+) -> tuple[Principal, list[Office]] | None:
+    """The active user and the offices they work in (every office for a superuser), by name.
+
+    Every page needs both: one round trip for a member of offices (the user, each membership
+    and its office in one joined select), a second only for a superuser's every office."""
+    rows = (
+        await session.execute(
+            select(
+                User.username,
+                User.full_name,
+                User.is_superuser,
+                User.language,
+                User.session_version,
+                Membership.role,
+                Office,
+            )
+            .outerjoin(Membership, Membership.user_id == User.id)
+            .outerjoin(Office, Office.id == Membership.office_id)
+            .where(User.id == user_id, User.active.is_(True))
+        )
+    ).all()
+    if not rows:
+        return None
+    first = rows[0]
+    principal = Principal(
+        user_id=user_id,
+        username=first.username,
+        display_name=first.full_name or first.username,
+        is_superuser=first.is_superuser,
+        roles={row.Office.id: Role(row.role) for row in rows if row.Office is not None},
+        language=first.language,
+        session_version=first.session_version,
     )
-    return principal_for(user) if user else None
+    if principal.is_superuser:
+        offices = list(await session.scalars(select(Office)))
+    else:
+        offices = [row.Office for row in rows if row.Office is not None]
+    offices.sort(key=lambda o: (o.name, o.id))
+    return principal, offices
 
 
 async def authenticate_password(session: AsyncSession, username: str, password: str) -> User | None:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import Executable, event
+from sqlalchemy import Connection, Executable, event, func, inspect, select
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Mapper, Session
 
 from helpdesk.settings import Settings
 
@@ -66,13 +69,66 @@ def _sqlite_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    if engine.dialect.name == "sqlite":
+        return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=_SQLiteSession)
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+class _SQLiteSession(Session):
+    """A session whose flushes insert new rows of a table in one statement (see `next_ids`)."""
+
+
+@event.listens_for(_SQLiteSession, "before_flush")
+def _number_new_rows(session: Session, _context: Any, _instances: Any) -> None:
+    pending: dict[Mapper[Any], list[Any]] = defaultdict(list)
+    for instance in session.new:
+        mapper = inspect(instance).mapper
+        if (
+            mapper.inherits is None
+            and len(mapper.primary_key) == 1
+            and mapper.local_table.autoincrement_column is mapper.primary_key[0]
+            and mapper.primary_key_from_instance(instance)[0] is None
+        ):
+            pending[mapper].append(instance)
+    for mapper, instances in pending.items():
+        if len(instances) < 2:
+            continue  # one row is one statement anyway
+        (column,) = mapper.primary_key
+        attribute = mapper.get_property_by_column(column).key
+        first = _next_id(session.connection(), column)
+        for number, instance in enumerate(instances, start=first):
+            setattr(instance, attribute, number)
+
+
+def _next_id(connection: Connection, column: Any) -> int:
+    return int(connection.execute(select(func.coalesce(func.max(column), 0))).scalar_one()) + 1
+
+
+async def next_ids(session: AsyncSession, column: Any, count: int) -> range | None:
+    """Ids for `count` new rows of `column`'s table, on SQLite; None elsewhere (the database
+    returns them).
+
+    SQLite cannot return the ids of a multi-row INSERT in the order of its rows, so SQLAlchemy
+    inserts rows whose ids it needs one statement at a time (one thread hop each through
+    aiosqlite). Every transaction here holds SQLite's write lock from its start (BEGIN
+    IMMEDIATE, above): no one else inserts until it ends, so the ids after the largest are
+    ours, and the rows go in one statement."""
+    if session.bind is None or session.bind.dialect.name != "sqlite" or count < 2:
+        return None
+    first = await session.run_sync(lambda sync: _next_id(sync.connection(), column))
+    return range(first, first + count)
+
+
+JOIN_TURNS = 3
 
 
 class GroupInsert:
     """Rows that arrive while an insert is in flight go into the next one together: under load
     one round trip and one commit (one WAL flush) store many rows, and a lone row goes at once.
-    `insert` returns only once its row is committed, so a caller can acknowledge after it."""
+    `insert` returns only once its row is committed, so a caller can acknowledge after it.
+
+    Work that shares the process (the embedded drain) asks `busy_within` whether rows are
+    arriving and `wait_idle` for the ones waiting to be stored, to let them go first."""
 
     def __init__(self, engine: AsyncEngine, statement: Executable, max_rows: int = 500) -> None:
         self.engine = engine
@@ -80,15 +136,35 @@ class GroupInsert:
         self.max_rows = max_rows
         self._waiting: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
         self._flusher: asyncio.Task[None] | None = None
+        self._last_row_at = float("-inf")
 
     async def insert(self, row: dict[str, Any]) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting.append((row, future))
+        self._last_row_at = time.monotonic()
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())
         await future
 
+    @property
+    def busy(self) -> bool:
+        """Rows are waiting or being stored."""
+        return self._flusher is not None and not self._flusher.done()
+
+    def busy_within(self, seconds: float) -> bool:
+        """Busy now, or a row came in during the last `seconds`."""
+        return self.busy or time.monotonic() - self._last_row_at < seconds
+
+    async def wait_idle(self, timeout: float) -> None:
+        """Return once no row is waiting or being stored, or after `timeout` seconds."""
+        if self._flusher is not None and not self._flusher.done():
+            await asyncio.wait([self._flusher], timeout=timeout)
+
     async def _flush(self) -> None:
+        # Requests that came in with this one are still being read and checked: a few turns of
+        # the event loop let them join its insert instead of waiting behind it.
+        for _ in range(JOIN_TURNS):
+            await asyncio.sleep(0)
         while self._waiting:
             batch = self._waiting[: self.max_rows]
             del self._waiting[: self.max_rows]

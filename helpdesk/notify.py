@@ -127,6 +127,13 @@ async def ticket_changed(
     )
 
 
+async def timeline_grew(rt: Runtime, ticket: Ticket, message_id: int) -> None:
+    """After a commit: staff added to the ticket's timeline (an internal note, a reply queued or
+    queued again): a "message" event, as for a citizen's message, so another admin's open list
+    and ticket page show it. The office is known here: no round trip to look it up."""
+    await publish(rt, [InboxEvent("message", ticket.office_id, ticket.id, message_id)])
+
+
 async def received(rt: Runtime, outcomes: Iterable[Outcome]) -> None:
     """After ingest committed: a "message" event per ticket that got a message (new or not)."""
     from helpdesk.receiving import Received  # it imports the workflow, which imports the outbox

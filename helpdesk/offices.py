@@ -35,6 +35,11 @@ from helpdesk.workflow.profile import (
 
 ENV_PREFIX = "env:"
 CALENDAR_KEYS = ("working_hours", "holidays")
+# Every Office.settings key the offices file sets (`_calendar_settings`, the report keys of
+# `helpdesk.reports.settings`). A load replaces these with what the file says, dropping the ones
+# it leaves out; other keys are state the helpdesk keeps there (the recap's claim and last day)
+# or set elsewhere, and are left as they are.
+FILE_KEYS = (*CALENDAR_KEYS, "register_mask", "recap_to", "recap_at", "recap_group")
 
 
 class OfficesFileError(ValueError):
@@ -170,6 +175,14 @@ def _channel(office: str, index: int, raw: Any, env: Mapping[str, str] | None) -
         known = ", ".join(sorted(ADAPTERS))
         raise OfficesFileError(f"{where}: unknown kind {kind!r} (known: {known})")
     config = {k: str(v) for k, v in raw.items() if k not in {"kind", "label"}}
+    if "first_contact_parameters" in config:
+        from helpdesk.first_contact import check_fields  # at call time: it imports this module
+
+        try:
+            fields = config["first_contact_parameters"].split(",")
+            check_fields(tuple(f.strip() for f in fields if f.strip()))
+        except ValueError as exc:
+            raise OfficesFileError(f"{where} ({kind}): {exc}") from exc
     missing = [f for f in adapter.required_fields if not resolve(config.get(f, ""), env)]
     if missing:
         raise OfficesFileError(
@@ -184,7 +197,10 @@ def _channel(office: str, index: int, raw: Any, env: Mapping[str, str] | None) -
 
 
 async def apply_offices(session: AsyncSession, specs: list[OfficeSpec]) -> list[Office]:
-    """Create or update offices and channel accounts; running it twice changes nothing."""
+    """Create or update offices and channel accounts; running it twice changes nothing.
+
+    An office's settings become what the file says: a key removed from the file is removed
+    from the office (its default applies again)."""
     result = []
     for spec in specs:
         office = await session.scalar(select(Office).where(Office.code == spec.code))
@@ -195,8 +211,8 @@ async def apply_offices(session: AsyncSession, specs: list[OfficeSpec]) -> list[
         office.sop = spec.sop
         office.timezone = spec.timezone
         office.register_format = spec.register_format
-        settings = {k: v for k, v in (office.settings or {}).items() if k not in CALENDAR_KEYS}
-        office.settings = {**settings, **spec.settings}
+        kept = {k: v for k, v in (office.settings or {}).items() if k not in FILE_KEYS}
+        office.settings = {**kept, **spec.settings}
         await session.flush()
         for channel in spec.channels:
             account = await session.scalar(

@@ -26,9 +26,11 @@ from channels.base import (
     OutboundTemplate,
     PermanentError,
     ReplyMode,
+    StatusReport,
+    TicketChange,
     TransientError,
 )
-from helpdesk import notify
+from helpdesk import first_contact, notify, status_reports
 from helpdesk.auth import Principal
 from helpdesk.consultation_mirror import outgoing as mirror_outgoing
 from helpdesk.db import transaction
@@ -82,7 +84,8 @@ async def queue_reply(
     details: dict[str, Any] | None = None,
     attachment: Attachment | None = None,
 ) -> tuple[Message, OutboxItem]:
-    """Queue a reply on the ticket's channel of origin; the caller commits, then enqueues.
+    """Queue a reply on the ticket's reply account (its channel of origin, or for a counter,
+    phone or web ticket the citizen's WhatsApp or email); the caller commits, then enqueues.
 
     `reply_to_external_id` quotes a message; `details["template"]` (name, language,
     parameters) sends an approved template whose filled text is `body`; `attachment`, already
@@ -95,11 +98,14 @@ async def queue_reply(
         raise ReplyRefused("too_long")
     if ticket.channel_account_id is None:
         raise ReplyRefused("no_channel")
+    account = await session.get_one(ChannelAccount, ticket.channel_account_id)
     now = utcnow()
     message = Message(
         ticket_id=ticket.id,
         direction=Direction.outbound,
-        channel=ticket.channel,
+        # The way the reply really goes: a counter, phone or web ticket is answered on the
+        # citizen's WhatsApp or email, and the timeline and reports say so.
+        channel=account.kind,
         channel_account_id=ticket.channel_account_id,
         content_kind=content_kind,
         body=body,
@@ -170,11 +176,12 @@ async def send_item(rt: Runtime, item_id: int) -> SendOutcome:
         )
         attempts = item.attempts
         config = account_config(account)
+        last_inbound_at = await first_contact.last_inbound_on(session, ticket, account)
         outbound = OutboundMessage(
             recipient_id=recipient or "",
             body=message.body,
             reply_to_external_id=message.reply_to_external_id,
-            last_inbound_at=ticket.last_inbound_at,
+            last_inbound_at=last_inbound_at,
             subject=ticket.subject or None,
             register_no=ticket.register_no,
             thread_refs=await _thread_refs(session, message),
@@ -185,31 +192,79 @@ async def send_item(rt: Runtime, item_id: int) -> SendOutcome:
         adapter = rt.adapters.get(account.kind)
         # A consultation note mirrored to the office's staff group: no citizen involved.
         mirrored = message.id if message.direction == Direction.note else None
+        needs_template = (
+            adapter is not None
+            and mirrored is None
+            and outbound.template is None
+            and message.content_kind == ContentKind.text
+            and first_contact.answered_elsewhere(ticket, account)
+            and not adapter.free_form_open(last_inbound_at, now)
+        )
+        values = (
+            await first_contact.values_for(session, ticket, message) if needs_template else None
+        )
+        status_report = (
+            StatusReport(
+                change=TicketChange((message.details or {}).get("ticket_status")),
+                note=str((message.details or {}).get("note") or ""),
+                thread_refs=outbound.thread_refs,
+            )
+            if message.content_kind == status_reports.KIND
+            else None
+        )
+        # A status goes after the replies queued before it (the answer, then "done").
+        replies_ahead = (
+            await status_reports.replies_ahead(session, message)
+            if status_report is not None
+            else False
+        )
 
     try:
         if adapter is None:
             raise PermanentError(f"no adapter for channel {account.kind}", code="no_adapter")
-        if not recipient and mirrored is None:
+        if not recipient and mirrored is None and status_report is None:
             raise PermanentError("the citizen has no identity on this channel", code="no_recipient")
         if media_file is not None:
             outbound = replace(outbound, media=await _read_media(rt, media_file))
-        external_id = await (
-            mirror_outgoing.deliver(rt, adapter, config, mirrored)
-            if mirrored is not None
-            else adapter.send(config, outbound)
-        )
+        if replies_ahead:
+            raise TransientError("an earlier reply is still being sent", code="replies_ahead")
+        if values is not None:
+            outbound = await first_contact.as_template(
+                rt, account, config, message.id, outbound, values
+            )
+        if mirrored is not None:
+            external_id = await mirror_outgoing.deliver(rt, adapter, config, mirrored)
+        elif status_report is not None:
+            await adapter.report_status(config, status_report)
+            external_id = None
+        else:
+            external_id = await adapter.send(config, outbound)
     except TransientError as exc:
         if attempts >= len(BACKOFF):
             await _fail(rt, item_id, exc, attempts)
             return SendOutcome(OutboxState.failed)
         delay = max(exc.retry_after or 0, BACKOFF[attempts - 1])
         await _retry(rt, item_id, exc, delay)
+        if status_report is not None and replies_ahead:
+            # The reply ahead may have finished while this waited: then go now, not later.
+            async with transaction(rt.sessions) as session:
+                if not await status_reports.replies_ahead(session, message):
+                    item = await session.get_one(OutboxItem, item_id)
+                    item.next_attempt_at = utcnow()
+                    delay = 0
+            if not delay:
+                await _send_now(rt, [item_id])
         return SendOutcome(OutboxState.pending, retry_in=delay)
     except ChannelError as exc:
         await _fail(rt, item_id, exc, attempts, auth=isinstance(exc, AuthError))
         return SendOutcome(OutboxState.failed)
     await _done(rt, item_id, external_id)
     return SendOutcome(OutboxState.done)
+
+
+async def _send_now(rt: Runtime, item_ids: list[int]) -> None:
+    for item_id in item_ids:
+        await rt.jobs.enqueue("send_outbox_item", item_id)
 
 
 def _template_of(message: Message) -> OutboundTemplate | None:
@@ -270,7 +325,7 @@ async def _thread_refs(session: AsyncSession, message: Message) -> tuple[str, ..
     return tuple(r for r in refs if r)
 
 
-async def _done(rt: Runtime, item_id: int, external_id: str) -> None:
+async def _done(rt: Runtime, item_id: int, external_id: str | None) -> None:
     now = utcnow()
     async with transaction(rt.sessions) as session:
         item = await session.get_one(OutboxItem, item_id)
@@ -284,6 +339,8 @@ async def _done(rt: Runtime, item_id: int, external_id: str) -> None:
         account.last_outbound_at = now
         if account.health != AccountHealth.ok:
             account.health = AccountHealth.ok
+        behind = await status_reports.waiting_behind(session, message, account.kind)
+    await _send_now(rt, behind)
     await notify.ticket_changed(rt, message.ticket_id, "status")  # the tick, live
 
 
@@ -322,6 +379,8 @@ async def _fail(
                 detail={"message_id": message.id, "code": exc.code, "attempts": attempts},
             )
         )
+        behind = await status_reports.waiting_behind(session, message, account.kind)
+    await _send_now(rt, behind)
     await notify.ticket_changed(rt, ticket.id, "status")  # the failure shows live
     log.warning("outbox item %s failed: %s", item_id, exc)
 

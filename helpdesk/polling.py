@@ -46,6 +46,9 @@ from helpdesk.runtime import Runtime
 log = logging.getLogger(__name__)
 
 LEASE = "poll:lease"
+# The error the poll loop last wrote on the account, so that recovering clears that one only
+# (not a newer one from a failed send), even after a restart.
+POLL_ERROR = "poll:error"
 LEASE_SECONDS = 60.0
 RENEW_SECONDS = 15.0
 SCAN_SECONDS = 30.0
@@ -144,6 +147,50 @@ class AccountSink:
         self.account_id = account_id
         self.kind = kind
         self.lease = lease
+        # An error may be on record (from before a restart): the first healthy() looks.
+        self.error_on_record = True
+
+    async def healthy(self) -> None:
+        if not self.error_on_record:
+            return
+        async with transaction(self.rt.sessions) as session:
+            recorded = await session.scalar(
+                delete(ChannelCursor)
+                .where(
+                    ChannelCursor.channel_account_id == self.account_id,
+                    ChannelCursor.name == POLL_ERROR,
+                )
+                .returning(ChannelCursor.value)
+            )
+            if recorded:
+                values: dict[str, Any] = {"last_error": None, "last_error_at": None}
+                if recorded.get("auth"):
+                    values["health"] = AccountHealth.ok
+                await session.execute(
+                    update(ChannelAccount)
+                    .where(
+                        ChannelAccount.id == self.account_id,
+                        ChannelAccount.last_error == recorded.get("error"),
+                    )
+                    .values(**values)
+                )
+        self.error_on_record = False
+        if recorded:
+            log.info("poll of account %s works again", self.account_id)
+
+    async def record_error(self, text: str, auth: bool) -> None:
+        """Show the error on the account (an auth error also marks it as needing attention)."""
+        log.warning("poll of account %s: %s", self.account_id, text)
+        text = text[:1000]
+        async with transaction(self.rt.sessions) as session:
+            account = await session.get(ChannelAccount, self.account_id)
+            if account is None:
+                return
+            account.last_error, account.last_error_at = text, utcnow()
+            if auth:
+                account.health = AccountHealth.needs_attention
+            await self._set(session, POLL_ERROR, {"error": text, "auth": auth})
+        self.error_on_record = True
 
     async def cursor(self, name: str) -> Mapping[str, Any] | None:
         async with self.rt.sessions() as session:
@@ -221,6 +268,7 @@ class Pollers:
         lease_seconds: float = LEASE_SECONDS,
         renew_seconds: float = RENEW_SECONDS,
         backoff: Sequence[float] = BACKOFF,
+        auth_backoff: float = AUTH_BACKOFF,
     ) -> None:
         self.rt = rt
         self.owner = uuid.uuid4().hex
@@ -228,6 +276,7 @@ class Pollers:
         self.lease_seconds = lease_seconds
         self.renew_seconds = renew_seconds
         self.backoff = tuple(backoff)
+        self.auth_backoff = auth_backoff
         self.loops: dict[int, asyncio.Task[None]] = {}
         self._supervisor: asyncio.Task[None] | None = None
 
@@ -297,17 +346,17 @@ class Pollers:
                     log.warning("lost the poll lease of account %s", account_id)
                     return
                 except AuthError as exc:
-                    await self._record(account_id, exc, auth=True)
-                    delay = AUTH_BACKOFF
+                    await self._record(sink, exc, auth=True)
+                    delay = self.auth_backoff
                 except (ChannelError, OSError) as exc:
                     if time.monotonic() - started > HEALTHY_AFTER:
                         failures = 0
-                    await self._record(account_id, exc)
+                    await self._record(sink, exc)
                     delay = self.backoff[min(failures, len(self.backoff) - 1)]
                     failures += 1
                 except Exception as exc:
                     log.exception("poll loop of account %s crashed", account_id)
-                    await self._record(account_id, exc)
+                    await self._record(sink, exc)
                     delay = self.backoff[min(failures, len(self.backoff) - 1)]
                     failures += 1
                 if not await self._pause(lease, delay):
@@ -341,13 +390,6 @@ class Pollers:
                 return False
         return True
 
-    async def _record(self, account_id: int, exc: BaseException, auth: bool = False) -> None:
+    async def _record(self, sink: AccountSink, exc: BaseException, auth: bool = False) -> None:
         text = exc.message if isinstance(exc, ChannelError) else f"{type(exc).__name__}: {exc}"
-        log.warning("poll of account %s: %s", account_id, text)
-        async with transaction(self.rt.sessions) as session:
-            account = await session.get(ChannelAccount, account_id)
-            if account is None:
-                return
-            account.last_error, account.last_error_at = text[:1000], utcnow()
-            if auth:
-                account.health = AccountHealth.needs_attention
+        await sink.record_error(text, auth)

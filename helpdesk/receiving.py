@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import InboundMessage
 from helpdesk import external_deadlines, status_command
+from helpdesk.db import next_ids
 from helpdesk.models import (
     Attachment,
     AuditEvent,
@@ -33,6 +34,8 @@ from helpdesk.models import (
     Contact,
     ContactIdentity,
     Direction,
+    InboundEvent,
+    InboundStatus,
     Message,
     MessageStatus,
     Office,
@@ -60,6 +63,9 @@ class Incoming:
     message: InboundMessage
     event_id: int | None = None
     continues_open_ticket: bool = True  # the channel's adapter says
+    # A reply whose thread is unknown may wait for the channel's earlier events still being
+    # received elsewhere (ingest allows it a few times): see `_waits_for_earlier`.
+    may_wait: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,7 +76,8 @@ class Received:
     attachment_ids: tuple[int, ...]
 
 
-Outcome = Received | Literal["duplicate", "unrouted", "ignored"]  # ignored: helpdesk.status_command
+# ignored: helpdesk.status_command; waiting: `_waits_for_earlier`, receive it again later.
+Outcome = Received | Literal["duplicate", "unrouted", "ignored", "waiting"]
 
 
 @dataclass
@@ -82,6 +89,7 @@ class _Item:
     contact: Contact | None = None
     ticket: Ticket | None = None
     new_ticket: bool = False
+    waiting: bool = False
     attachments: list[Attachment] = field(default_factory=list)
 
     @property
@@ -114,7 +122,13 @@ async def receive(session: AsyncSession, batch: Sequence[Incoming]) -> list[Outc
     items = await status_command.answer(session, items, outcomes, now)  # `STATUS <register no>`
     if not items:
         return [o for o in outcomes if o is not None]
-    await _find_tickets(session, items)
+    await _find_tickets(session, items, {i.event_id for i in batch if i.event_id is not None})
+    for item in items:
+        if item.waiting:
+            outcomes[item.index] = "waiting"
+    items = [item for item in items if not item.waiting]
+    if not items:
+        return [o for o in outcomes if o is not None]
     await _open_tickets(session, items, now)
     message_ids = await _insert_messages(session, items, now)
     await _insert_attachments(session, items, message_ids)
@@ -237,9 +251,9 @@ async def _find_contacts(session: AsyncSession, items: list[_Item]) -> None:
     await session.flush()  # a concurrent twin raises IntegrityError here; the caller retries
 
 
-async def _find_tickets(session: AsyncSession, items: list[_Item]) -> None:
+async def _find_tickets(session: AsyncSession, items: list[_Item], batch_events: set[int]) -> None:
     """The ticket each item continues: the one it threads to, else its contact's continuing
-    one. Items left without a ticket open a new one (`_open_tickets`)."""
+    one. Items left without a ticket open a new one (`_open_tickets`), unless they wait."""
     continuing = await _continuing_tickets(session, items)
     by_ref: dict[tuple[int, str], Ticket] = {}  # a platform reference opened in this batch
     earlier: dict[tuple[int, str], Ticket] = {}  # (account, platform id) of this batch's items
@@ -250,6 +264,9 @@ async def _find_tickets(session: AsyncSession, items: list[_Item]) -> None:
         ticket = ticket or await _threaded_ticket(session, item, earlier)
         if ticket is None and item.incoming.continues_open_ticket:
             ticket = continuing.get(item.contact.id)
+        if ticket is None and await _waits_for_earlier(session, item, batch_events):
+            item.waiting = True
+            continue
         if ticket is None:
             ticket = _new_ticket(item)
             item.new_ticket = True
@@ -344,6 +361,27 @@ async def _threaded_ticket(
     return None
 
 
+async def _waits_for_earlier(session: AsyncSession, item: _Item, batch_events: set[int]) -> bool:
+    """Whether a reply to a thread we do not know should wait rather than open a ticket: its
+    channel has earlier events that another batch, not yet committed, may be receiving (its
+    parent among them). Two drains take neighbouring batches at once after a backlog (a
+    mailbox catching up), so otherwise a reply can overtake the mail it answers."""
+    incoming = item.incoming
+    if not (incoming.may_wait and incoming.event_id and item.message.thread_refs):
+        return False
+    earlier = await session.scalar(
+        select(InboundEvent.id)
+        .where(
+            InboundEvent.status == InboundStatus.pending,
+            InboundEvent.channel == incoming.channel,
+            InboundEvent.id < incoming.event_id,
+            InboundEvent.id.not_in(batch_events),
+        )
+        .limit(1)
+    )
+    return earlier is not None
+
+
 def _new_ticket(item: _Item) -> Ticket:
     """A ticket not yet numbered nor added: numbers are taken for the whole batch at once."""
     return Ticket(
@@ -417,6 +455,12 @@ async def _insert_messages(session: AsyncSession, items: list[_Item], now: datet
             }
         )
     # A message stored since `_drop_duplicates` looked (another batch) raises IntegrityError.
+    ids = await next_ids(session, Message.id, len(rows))
+    if ids is not None:
+        for row, message_id in zip(rows, ids, strict=True):
+            row["id"] = message_id
+        await session.execute(insert(Message), rows)
+        return list(ids)
     result = await session.execute(
         insert(Message).returning(Message.id, sort_by_parameter_order=True), rows
     )

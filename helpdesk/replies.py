@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import ChannelAdapter, MediaRule
+from helpdesk import first_contact
 from helpdesk.auth import Principal
 from helpdesk.message_templates import TemplateList, clean_parameters, fill
 from helpdesk.models import (
@@ -56,17 +57,31 @@ class Upload:
     declared_type: str | None
 
 
-def adapter_of(rt: Runtime, ticket: Ticket) -> ChannelAdapter | None:
-    return rt.adapters.get(ticket.channel) if ticket.channel_account_id is not None else None
+async def adapter_of(
+    rt: Runtime, session: AsyncSession, ticket: Ticket
+) -> tuple[ChannelAdapter, ChannelAccount] | tuple[None, None]:
+    """The adapter and account the ticket is answered on (for a counter, phone or web ticket,
+    the citizen's WhatsApp or email account, not the channel it came in by)."""
+    if ticket.channel_account_id is None:
+        return None, None
+    account = await session.get_one(ChannelAccount, ticket.channel_account_id)
+    adapter = rt.adapters.get(account.kind)
+    return (adapter, account) if adapter is not None else (None, None)
+
+
+async def free_form_open(
+    session: AsyncSession, adapter: ChannelAdapter, ticket: Ticket, account: ChannelAccount
+) -> bool:
+    last_inbound_at = await first_contact.last_inbound_on(session, ticket, account)
+    return adapter.free_form_open(last_inbound_at, utcnow())
 
 
 async def reply_options(rt: Runtime, session: AsyncSession, ticket: Ticket) -> ReplyOptions:
-    adapter = adapter_of(rt, ticket)
-    if adapter is None:
+    adapter, account = await adapter_of(rt, session, ticket)
+    if adapter is None or account is None:
         return ReplyOptions(True, (), False, False)
-    account = await session.get_one(ChannelAccount, ticket.channel_account_id)
     return ReplyOptions(
-        free_form_open=adapter.free_form_open(ticket.last_inbound_at, utcnow()),
+        free_form_open=await free_form_open(session, adapter, ticket, account),
         media=adapter.outbound_media,
         quotes=adapter.quotes_replies,
         templates=adapter.has_templates(account_config(account)),
@@ -100,7 +115,7 @@ async def queue_quoted_reply(
     body: str,
     quoted_id: int,
 ) -> tuple[Message, OutboxItem]:
-    adapter = adapter_of(rt, ticket)
+    adapter, _ = await adapter_of(rt, session, ticket)
     if adapter is None or not adapter.quotes_replies:
         raise ReplyRefused("no_quotes")
     quoted = await quoted_message(session, ticket, quoted_id)
@@ -147,10 +162,10 @@ async def queue_media_reply(
     quoted_id: int | None = None,
 ) -> tuple[Message, OutboxItem]:
     """Check the file against the channel's rules by its bytes, store it, queue it."""
-    adapter = adapter_of(rt, ticket)
-    if adapter is None or not adapter.outbound_media:
+    adapter, account = await adapter_of(rt, session, ticket)
+    if adapter is None or account is None or not adapter.outbound_media:
         raise ReplyRefused("no_media")
-    if not adapter.free_form_open(ticket.last_inbound_at, utcnow()):
+    if not await free_form_open(session, adapter, ticket, account):
         raise ReplyRefused("window_closed")
     if len(caption.strip()) > MAX_CAPTION:
         raise ReplyRefused("caption_too_long")

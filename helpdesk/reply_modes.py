@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import ChannelAdapter, ReplyChoices, ReplyContext, ReplyMode
+from helpdesk import first_contact
 from helpdesk.auth import Principal
 from helpdesk.models import ChannelAccount, Direction, Message, OutboxItem, Ticket, utcnow
 from helpdesk.offices import account_config
@@ -55,7 +56,11 @@ async def reply_choices(
         used = {ReplyMode(d["reply_mode"]) for d in modes if _mode_name(d)}
     context = ReplyContext(
         last_inbound_details=dict(last.details or {}) if last is not None else {},
-        last_inbound_at=last.sent_at if last is not None else ticket.last_inbound_at,
+        last_inbound_at=(
+            last.sent_at
+            if last is not None
+            else await first_contact.last_inbound_on(session, ticket, account)
+        ),
         last_inbound_external_id=last.external_id if last is not None else None,
         used_modes=frozenset(used),
         now=utcnow(),

@@ -1,7 +1,7 @@
 """Finding tickets from what a user types: a register number, a phone, an email, words.
 
 Words go through the database's full-text index: SQLite FTS5 tables with external content kept
-by triggers (migration 0009); PostgreSQL stored `to_tsvector('simple', …)` columns with GIN
+by triggers (migration 0013); PostgreSQL stored `to_tsvector('simple', …)` columns with GIN
 indexes ('simple' lower-cases and does not stem, which suits Bahasa Indonesia better than any
 shipped stemmer).
 The index holds message bodies, ticket subjects and contact names.
@@ -15,16 +15,30 @@ offices; the caller filters, orders and pages them like any other list.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, column, func, literal_column, or_, select, table, text, union
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+    union,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk import confidentiality
 from helpdesk.auth import Principal
 from helpdesk.dialect import is_postgresql
-from helpdesk.models import Contact, ContactIdentity, Message, Ticket
+from helpdesk.models import Contact, ContactIdentity, Message, Office, Ticket
 
 MAX_INPUT = 200  # characters of a query that are looked at
 MAX_TERMS = 8
@@ -33,7 +47,7 @@ MAX_TERM = 64
 # a rare one, and the newest matches are the ones people look for.
 MATCH_LIMIT = 500
 
-# What migration 0009 creates outside the models (the migration test ignores exactly these): the
+# What migration 0013 creates outside the models (the migration test ignores exactly these): the
 # FTS5 tables (each with its shadow tables) on SQLite, the GIN indexes on PostgreSQL.
 FTS_TABLES = ("messages_fts", "tickets_fts", "contacts_fts")
 FTS_INDEXES = tuple(f"ix_{name}" for name in FTS_TABLES)
@@ -93,24 +107,203 @@ def _scoped(query: Select, principal: Principal) -> Select:  # type: ignore[type
     return query if scope is None else query.where(Ticket.office_id.in_(scope))
 
 
-async def ticket_ids(session: AsyncSession, principal: Principal, raw: str | None) -> list[int]:
-    """Ids of the user's tickets that match, newest matches first (at most a few hundred)."""
+async def ticket_ids(
+    session: AsyncSession,
+    principal: Principal,
+    raw: str | None,
+    offices: Sequence[Office] | None = None,
+) -> list[int]:
+    """Ids of the user's tickets that match, newest matches first (at most a few hundred).
+
+    `offices`: the user's offices if the caller has them loaded already (spares reading them)."""
     query = parse(raw)
     if query is None:
         return []
     found: dict[int, None] = {}
-    if is_postgresql(session):
+    postgresql = is_postgresql(session)
+    if postgresql:
         # Enough memory that a common word's bitmap stays exact (a lossy one rechecks every row
-        # of every page); for this transaction only.
+        # of every page); no JIT: a prefix's row estimate is a guess that made PostgreSQL spend
+        # 50 ms compiling a query that runs in 5. For this transaction only.
         await session.execute(text("SET LOCAL work_mem = '32MB'"))
+        await session.execute(text("SET LOCAL jit = off"))
+        # Nor parallel workers: starting them cost 10 ms on a query that found nothing.
+        await session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
     # A confidential ticket's words are searchable only by those who may read them.
-    readable = confidentiality.searchable(
-        principal, await confidentiality.readable_offices(session, principal)
-    )
+    if offices is None:
+        readers = await confidentiality.readable_offices(session, principal)
+    else:  # as confidentiality.readable_offices decides, from the offices at hand
+        readers = [
+            o.id
+            for o in offices
+            if o.id in principal.roles
+            and str(principal.roles[o.id]) in confidentiality.handler_roles(o)
+        ]
+    readable = confidentiality.searchable(principal, readers)
     # A register number, phone or address typed alone is looked up, not read as words.
-    for select_ in _exact_matches(query) or _text_matches(session, query):
+    exact = _exact_matches(query)
+    if postgresql and not exact and query.terms:
+        return await _newest_first(session, query, principal, readable)
+    for select_ in exact or _text_matches(query, principal.office_scope()):
         rows = await session.scalars(_scoped(select_, principal).where(readable).limit(MATCH_LIMIT))
         found.update(dict.fromkeys(rows))
+    return list(found)
+
+
+# PostgreSQL's GIN index answers "which rows hold these words" in no order: the newest matches of
+# a common word cost as much as all of them (each read from the table and joined to its ticket,
+# then sorted), 0.5-1 s for two common words over 3,000,000 messages. A common word is looked for
+# in the newest rows instead, walking the primary key backwards: a page of the list fills within
+# them. A rare word goes to the index, which is cheap for it. Which is which comes from the
+# column's statistics (ANALYZE's most common words and their shares: a prefix is one guess to
+# the planner, which took "akta" for a rare word); a common word that the newest rows of the
+# user's offices do not hold often enough is looked up in the index over the older rows too.
+RECENT_MESSAGES = 50_000
+RECENT_TICKETS = 10_000
+ENOUGH = 50  # matching tickets that end the search in the newest rows: a page of the list
+# A word is common when the newest rows should hold this many times ENOUGH matches: the user's
+# offices hold a part of them only.
+COMMON = 4 * ENOUGH
+INDEX_HITS = 5_000  # the newest rows of a rare word that the index search keeps, all offices
+STATS_TTL = 600.0  # seconds a process keeps the statistics (they change with ANALYZE only)
+_word_shares: tuple[float, dict[str, dict[str, float]]] | None = None  # (read at, per column)
+
+
+async def _common_words(session: AsyncSession) -> dict[str, dict[str, float]]:
+    """For each indexed column, its most common words and the share of rows holding each."""
+    global _word_shares
+    now = time.monotonic()
+    if _word_shares is None or now - _word_shares[0] > STATS_TTL:
+        rows = await session.execute(
+            text(
+                "SELECT tablename, attname, most_common_elems::text::text[], "
+                "most_common_elem_freqs FROM pg_stats "
+                "WHERE schemaname = current_schema() AND attname IN :columns"
+            ).bindparams(bindparam("columns", expanding=True)),
+            {"columns": [c for _, c in FTS_COLUMNS]},
+        )
+        # The shares array ends with three more numbers (min, max, nulls): zip stops before.
+        shares = {
+            f"{table_}.{column_}": dict(zip(words or [], freqs or [], strict=False))
+            for table_, column_, words, freqs in rows
+        }
+        _word_shares = (now, shares)
+    return _word_shares[1]
+
+
+def _share(shares: dict[str, float], terms: Sequence[str]) -> float:
+    """About what share of rows holds every term (each a prefix); 0 if any term is rare."""
+    result = 1.0
+    for term in terms:
+        result *= min(1.0, sum(s for word, s in shares.items() if word.startswith(term)))
+    return result
+
+
+async def _newest_first(
+    session: AsyncSession,
+    query: SearchQuery,
+    principal: Principal,
+    readable: ColumnElement[bool],
+) -> list[int]:
+    tsquery = func.to_tsquery("simple", tsquery_expression(query.terms))
+
+    def matches(tsv: str) -> ColumnElement[bool]:
+        # The stored tsvector columns of migration 0013 (FTS_COLUMNS), GIN-indexed.
+        return literal_column(tsv).op("@@")(tsquery)
+
+    def tested(tsv: str) -> ColumnElement[bool]:
+        # The same test, but one no index answers: the newest rows are walked and each tested
+        # (the planner, guessing at a prefix, read 33,000 contacts through the index to find
+        # the names of 2,000 tickets).
+        return literal_column(f"coalesce({tsv}, {tsv})").op("@@")(tsquery)
+
+    def in_messages(floor: int | None, recent: bool) -> Select:  # type: ignore[type-arg]
+        if recent:
+            return (
+                select(Message.ticket_id)
+                .join(Ticket, Ticket.id == Message.ticket_id)
+                .where(tested("messages.body_tsv"), Message.id > floor)
+                .order_by(Message.id.desc())
+            )
+        hits = newest_hits(
+            select(Message.id, Message.ticket_id), "messages.body_tsv", Message.id, floor
+        )
+        return (
+            select(hits.c.ticket_id)
+            .join(Ticket, Ticket.id == hits.c.ticket_id)
+            .order_by(hits.c.id.desc())
+        )
+
+    def in_subjects(floor: int | None, recent: bool) -> Select:  # type: ignore[type-arg]
+        if recent:
+            return (
+                select(Ticket.id)
+                .where(tested("tickets.subject_tsv"), Ticket.id > floor)
+                .order_by(Ticket.id.desc())
+            )
+        hits = newest_hits(select(Ticket.id), "tickets.subject_tsv", Ticket.id, floor)
+        return select(Ticket.id).join(hits, hits.c.id == Ticket.id).order_by(Ticket.id.desc())
+
+    def in_names(floor: int | None, recent: bool) -> Select:  # type: ignore[type-arg]
+        if recent:
+            return (
+                select(Ticket.id)
+                .join(Contact, Contact.id == Ticket.contact_id)
+                .where(tested("contacts.name_tsv"), Ticket.id > floor)
+                .order_by(Ticket.id.desc())
+            )
+        hits = newest_hits(
+            select(Contact.id, Contact.office_id), "contacts.name_tsv", Contact.id, None
+        )
+        # A contact belongs to its tickets' office: only the user's offices' contacts have their
+        # tickets looked up (scoped after the index, which the planner would skip for the
+        # office's index and test 100,000 names).
+        named = select(hits.c.id)
+        if (scope := principal.office_scope()) is not None:
+            named = named.where(hits.c.office_id.in_(scope))
+        older = select(Ticket.id).where(Ticket.contact_id.in_(named))
+        if floor is not None:
+            older = older.where(Ticket.id <= floor)
+        # `id + 0`: not walking the primary key backwards, testing each older ticket's contact.
+        return older.order_by((Ticket.id + 0).desc())
+
+    def newest_hits(rows: Select, tsv: str, key: Any, floor: int | None) -> Any:  # type: ignore[type-arg]
+        # MATERIALIZED: the index finds the (rare) word's rows first, and only those are then
+        # scoped, joined and sorted. `+ 0`: sorted after the index found them, not by walking
+        # the primary key backwards testing every row. At most INDEX_HITS: a count the planner
+        # can plan the joins by (it takes a prefix for 60,000 rows, and hashed the office's
+        # 200,000 tickets to join 1,756 messages to them).
+        rows = rows.where(matches(tsv))
+        if floor is not None:
+            rows = rows.where(key <= floor)
+        order = rows.selected_columns[0] + 0
+        rows = rows.order_by(order.desc()).limit(INDEX_HITS)
+        return rows.cte("hits").prefix_with("MATERIALIZED")
+
+    common = await _common_words(session)
+    sources = (
+        (in_messages, Message.id, "messages.body_tsv", RECENT_MESSAGES),
+        (in_subjects, Ticket.id, "tickets.subject_tsv", RECENT_TICKETS),
+        (in_names, Ticket.id, "contacts.name_tsv", RECENT_TICKETS),
+    )
+    found: dict[int, None] = {}
+    for source, key, column_, recent_rows in sources:
+        floor = None
+        if _share(common.get(column_, {}), query.terms) * recent_rows >= COMMON:
+            newest = await session.scalar(select(func.max(key)))
+            floor = (newest or 0) - recent_rows
+        ids: dict[int, None] = {}
+        if floor is not None and floor > 0:
+            recent = _scoped(source(floor, True), principal).where(readable)
+            ids.update(dict.fromkeys(await session.scalars(recent.limit(MATCH_LIMIT))))
+            if len(found.keys() | ids.keys()) >= ENOUGH:  # a page of the newest: enough
+                found.update(ids)
+                continue
+        else:
+            floor = None
+        older = _scoped(source(floor, False), principal).where(readable)
+        ids.update(dict.fromkeys(await session.scalars(older.limit(MATCH_LIMIT - len(ids)))))
+        found.update(ids)
     return list(found)
 
 
@@ -132,31 +325,10 @@ def _exact_matches(query: SearchQuery) -> list[Select]:  # type: ignore[type-arg
     return found
 
 
-def _text_matches(session: AsyncSession, query: SearchQuery) -> list[Select]:  # type: ignore[type-arg]
+def _text_matches(query: SearchQuery, scope: list[int] | None) -> list[Select]:  # type: ignore[type-arg]
+    """SQLite's FTS5 tables (PostgreSQL: `_newest_first`); `scope`: the user's office ids."""
     if not query.terms:
         return []
-    if is_postgresql(session):
-        tsquery = func.to_tsquery("simple", tsquery_expression(query.terms))
-
-        def matches(tsv: str):  # type: ignore[no-untyped-def]
-            # The stored tsvector columns of migration 0009 (FTS_COLUMNS), GIN-indexed.
-            return literal_column(tsv).op("@@")(tsquery)
-
-        # `id + 0`: newest first without the primary key's order, which the planner would
-        # otherwise walk backwards testing every row for a rare word; the GIN index finds them.
-        return [
-            select(Message.ticket_id)
-            .join(Ticket, Ticket.id == Message.ticket_id)
-            .where(matches("messages.body_tsv"))
-            .order_by((Message.id + 0).desc()),
-            select(Ticket.id)
-            .where(matches("tickets.subject_tsv"))
-            .order_by((Ticket.id + 0).desc()),
-            select(Ticket.id)
-            .join(Contact, Contact.id == Ticket.contact_id)
-            .where(matches("contacts.name_tsv"))
-            .order_by((Ticket.id + 0).desc()),
-        ]
     expression = fts5_expression(query.terms)
 
     def fts(name: str):  # type: ignore[no-untyped-def]
@@ -168,6 +340,12 @@ def _text_matches(session: AsyncSession, query: SearchQuery) -> list[Select]:  #
     messages, in_messages = fts("messages_fts")
     subjects, in_subjects = fts("tickets_fts")
     names, in_names = fts("contacts_fts")
+    # The matching contacts of the user's offices only (a contact belongs to its tickets'
+    # office): a fifth of a common name's contacts to look up tickets for, with five offices.
+    named = select(Contact.id).select_from(names).join(Contact, Contact.id == names.c.rowid)
+    named = named.where(in_names)
+    if scope is not None:
+        named = named.where(Contact.office_id.in_(scope))
     return [
         select(Message.ticket_id)
         .select_from(messages)
@@ -180,9 +358,5 @@ def _text_matches(session: AsyncSession, query: SearchQuery) -> list[Select]:  #
         .join(Ticket, Ticket.id == subjects.c.rowid)
         .where(in_subjects)
         .order_by(subjects.c.rowid.desc()),
-        select(Ticket.id)
-        .select_from(names)
-        .join(Ticket, Ticket.contact_id == names.c.rowid)
-        .where(in_names)
-        .order_by(Ticket.id.desc()),
+        select(Ticket.id).where(Ticket.contact_id.in_(named)).order_by(Ticket.id.desc()),
     ]

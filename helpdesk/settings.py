@@ -29,6 +29,12 @@ class Settings:
     inprocess_workers: int = 2
     # The arq queue (Redis key) web processes and workers share.
     queue_name: str = "helpdesk:jobs"
+    # `helpdesk worker` lowers its CPU priority to this niceness (0: leave it): where it shares
+    # a host with web processes, acknowledging a platform's webhook comes before processing it.
+    worker_nice: int = 10
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or networks); none: the
+    # connecting address is the client's.
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -59,6 +65,8 @@ class Settings:
             max_attachment_bytes=max_bytes,
             secure_cookies=(get("SECURE_COOKIES") or "").lower() in {"1", "true", "yes"},
             queue_name=get("QUEUE_NAME") or cls.queue_name,
+            worker_nice=int(get("WORKER_NICE") or cls.worker_nice),
+            trusted_proxies=_proxies(get("TRUSTED_PROXIES") or ""),
         )
 
     @property
@@ -92,3 +100,12 @@ def _development_secret(data_dir: Path) -> str:
         path.write_text(key)
         path.chmod(0o600)
         return key
+
+
+def _proxies(value: str) -> tuple[str, ...]:
+    """`HELPDESK_TRUSTED_PROXIES`: comma-separated addresses or networks, checked now."""
+    from helpdesk.throttle import parse_proxies
+
+    proxies = tuple(p.strip() for p in value.split(",") if p.strip())
+    parse_proxies(proxies)  # ValueError naming a bad one: refuse to start
+    return proxies

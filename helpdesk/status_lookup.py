@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import hmac
 import re
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.models import Contact, ContactIdentity, Message, Office, Ticket
 from helpdesk.reports.answers import answers, aware
+from helpdesk.throttle import ThrottleStore
 
 MAX_REGISTER = 80
 _DIGITS = re.compile(r"\D+")
@@ -104,7 +102,8 @@ async def find(session: AsyncSession, register_no: str, last_four: str) -> Publi
 
 
 class StatusThrottle:
-    """Guessing limits for the status page, in this process's memory (as the login throttle).
+    """Guessing limits for the status page, counted in the app's throttle store (shared by
+    every web process when the install has Redis).
 
     Per address: at most `per_address` lookups in `window` seconds. Per register number (any
     text asked, existing or not): after `per_number` failed lookups in `window`, that number is
@@ -113,52 +112,24 @@ class StatusThrottle:
 
     def __init__(
         self,
+        store: ThrottleStore,
         per_address: int = 20,
         per_number: int = 5,
         window: float = 15 * 60,
         lockout: float = 60 * 60,
-        max_keys: int = 20_000,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.per_address, self.per_number = per_address, per_number
-        self.window, self.lockout, self.max_keys, self.clock = window, lockout, max_keys, clock
-        self._addresses: dict[str, list[float]] = {}
-        self._failures: dict[str, list[float]] = {}
-        self._locked: dict[str, float] = {}
+        self.store, self.per_address, self.per_number = store, per_address, per_number
+        self.window, self.lockout = window, lockout
 
-    def _recent(self, table: dict[str, list[float]], key: str, now: float) -> list[float]:
-        kept = [t for t in table.get(key, ()) if t > now - self.window]
-        if kept:
-            table[key] = kept
-        else:
-            table.pop(key, None)
-        return kept
-
-    def _room(self, table: dict[str, Any]) -> None:
-        while len(table) >= self.max_keys:
-            del table[next(iter(table))]
-
-    def allow(self, address: str | None, register_no: str) -> bool:
-        """May this lookup run? Counts it against the address either way."""
-        now = self.clock()
-        address = address or "?"
-        key = normalise_register(register_no)
-        if self._locked.get(key, 0.0) > now:
+    async def allow(self, address: str, register_no: str) -> bool:
+        """May this lookup run? Counts it against the address when it may."""
+        number = normalise_register(register_no)
+        if await self.store.locked_for("status-locked:" + number):
             return False
-        recent = self._recent(self._addresses, address, now)
-        if len(recent) >= self.per_address:
-            return False
-        self._room(self._addresses)
-        self._addresses[address] = [*recent, now]
-        return True
+        return await self.store.take("status-address:" + address, self.per_address, self.window)
 
-    def failed(self, register_no: str) -> None:
-        now = self.clock()
-        key = normalise_register(register_no)
-        recent = self._recent(self._failures, key, now)
-        self._room(self._failures)
-        self._failures[key] = [*recent, now]
-        if len(self._failures[key]) >= self.per_number:
-            self._room(self._locked)
-            self._locked[key] = now + self.lockout
-            self._failures.pop(key, None)
+    async def failed(self, register_no: str) -> None:
+        number = normalise_register(register_no)
+        if await self.store.add("status-failed:" + number, self.window) >= self.per_number:
+            await self.store.lock("status-locked:" + number, self.lockout)
+            await self.store.forget("status-failed:" + number)

@@ -22,7 +22,7 @@ from helpdesk import staff
 from helpdesk.auth import Principal
 from helpdesk.web.deps import SESSION_USER, SESSION_VERSION
 from inbox import i18n
-from inbox.throttle import throttle_of
+from inbox.throttle import throttles_of
 from inbox.web import language_of, render_page, require_principal, see_other
 
 
@@ -61,9 +61,10 @@ async def change_password(
     request: Request, db: AsyncSession, data: PasswordChange
 ) -> Response[Any]:
     principal = await require_principal(request, db)
-    throttle = throttle_of(request.app)
-    key = throttle.key(request.client.host if request.client else None, principal.username)
-    if wait := throttle.locked_for(key):
+    throttles = throttles_of(request.app)
+    throttle = throttles.login
+    key = throttle.key(throttles.client(request), principal.username)
+    if wait := await throttle.locked_for(key):
         minutes = max(1, math.ceil(wait / 60))
         return await _refused(
             request, db, principal, "login.throttled", HTTP_429_TOO_MANY_REQUESTS, minutes=minutes
@@ -75,12 +76,12 @@ async def change_password(
     except staff.StaffError as exc:
         await db.rollback()
         if exc.code == "wrong_current":
-            throttle.failed(key)
+            await throttle.failed(key)
         return await _refused(
             request, db, principal, f"admin.error.{exc.code}", HTTP_400_BAD_REQUEST
         )
     await db.commit()
-    throttle.succeeded(key)
+    await throttle.succeeded(key)
     # A fresh session (as at sign-in) carrying the new version; every older one has ended.
     request.clear_session()
     request.set_session({SESSION_USER: principal.user_id, SESSION_VERSION: version})

@@ -16,7 +16,7 @@ from helpdesk.runtime import Runtime
 from helpdesk.web.deps import SESSION_USER, SESSION_VERSION, session_principal
 from inbox import i18n
 from inbox.forms import PASSWORD_MAX, USERNAME_MAX, Lang, Login
-from inbox.throttle import throttle_of
+from inbox.throttle import throttles_of
 from inbox.web import language_of, render, safe_next, see_other
 
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
@@ -35,9 +35,10 @@ async def login(request: Request, db: AsyncSession, data: Login) -> Response[Any
     target = safe_next(data.next)
     username = data.username.strip()
     lang = language_of(request)
-    throttle = throttle_of(request.app)
-    key = throttle.key(request.client.host if request.client else None, username)
-    if wait := throttle.locked_for(key):
+    throttles = throttles_of(request.app)
+    throttle = throttles.login
+    key = throttle.key(throttles.client(request), username)
+    if wait := await throttle.locked_for(key):
         minutes = max(1, math.ceil(wait / 60))
         context = {
             "next": target,
@@ -55,14 +56,14 @@ async def login(request: Request, db: AsyncSession, data: Login) -> Response[Any
     if 0 < len(username) <= USERNAME_MAX and 0 < len(data.password) <= PASSWORD_MAX:
         user = await authenticate_password(db, username, data.password)
     if user is None:
-        throttle.failed(key)
+        await throttle.failed(key)
         context = {
             "next": target,
             "username": username[:USERNAME_MAX],
             "error": i18n.translate("login.failed", lang),
         }
         return render(request, "login.html", context, status_code=HTTP_400_BAD_REQUEST)
-    throttle.succeeded(key)
+    await throttle.succeeded(key)
     # A new session for the new user: nothing of the anonymous one is carried over.
     request.clear_session()
     request.set_session({SESSION_USER: user.id, SESSION_VERSION: user.session_version})

@@ -15,19 +15,17 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.response import Template
 from litestar.status_codes import HTTP_400_BAD_REQUEST
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk import search
 from helpdesk.auth import Principal
-from helpdesk.models import Category, Label, TicketStatus, utcnow
+from helpdesk.models import Category, TicketStatus, utcnow
 from helpdesk.runtime import Runtime
-from helpdesk.tickets import offices_of
 from helpdesk.workflow.engine import profile_for
 from helpdesk.workflow.profile import ProfileError
 from inbox import queries
 from inbox.queries import ASSIGNEE_CHOICES, DUE_CHOICES, BadCursor, ListFilter
-from inbox.web import is_htmx, render, require_principal
+from inbox.web import is_htmx, render, require_principal, user_offices
 
 PAGE_SIZE = 50
 STATUS_CHOICES = ("active", "all", *(s.value for s in TicketStatus))
@@ -86,10 +84,10 @@ class ListController(Controller):
             "due": _choice(due, DUE_CHOICES),
             "q": text,
         }
-        offices = await offices_of(db, principal)
+        offices = await user_offices(request, db, principal)
         if chosen["office"] not in {o.code for o in offices}:
             chosen["office"] = ""
-        ids = await search.ticket_ids(db, principal, text) if text else None
+        ids = await search.ticket_ids(db, principal, text, offices) if text else None
         filters = ListFilter(
             office=chosen["office"] or None,
             status=chosen["status"],
@@ -113,15 +111,17 @@ class ListController(Controller):
         except BadCursor as exc:
             raise HTTPException(status_code=HTTP_400_BAD_REQUEST, detail=str(exc)) from exc
         scope = [o for o in offices if not chosen["office"] or o.code == chosen["office"]]
-        labels = await _labels(db, scope)
-        counts = await queries.count_choices(db, principal, filters.office, labels=bool(labels))
+        counts = await queries.count_choices(db, principal, filters.office)
+        labels, counts.label = await queries.labels_with_counts(
+            db, principal, filters.office, [o.id for o in scope]
+        )
         kept = {
             k: v for k, v in chosen.items() if v and not (k == "status" and v == default_status)
         }
         context = {
             "tickets": page.items,
             "due": page.due,
-            "unread": await queries.awaiting_answer(db, [t.id for t in page.items]),
+            "unread": page.unread,
             "chosen": chosen,
             "filtered": bool(kept),
             "counts": counts,
@@ -157,12 +157,3 @@ def _step_labels(offices: list[Any], present: dict[str, int]) -> list[tuple[str,
     for step_id in present:
         labels.setdefault(step_id, step_id or "—")
     return sorted(labels.items(), key=lambda kv: (kv[0] not in present, kv[1]))
-
-
-async def _labels(db: AsyncSession, offices: list[Any]) -> list[Label]:
-    if not offices:
-        return []
-    rows = await db.scalars(
-        select(Label).where(Label.office_id.in_([o.id for o in offices])).order_by(Label.name)
-    )
-    return list(rows)

@@ -239,6 +239,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "kind.reaction": {"id": "Reaksi", "en": "Reaction"},
     "kind.unsupported": {"id": "Tidak didukung", "en": "Unsupported"},
     # -- failed replies: explanations by error code (see inbox.i18n.ERROR_KEYS) ----------------
+    "error.first_contact_template": {
+        "id": "Warga belum pernah menulis ke akun ini (atau tidak dalam 24 jam terakhir), jadi "
+        "hanya templat yang disetujui yang sampai. Tetapkan first_contact_template untuk kanal "
+        "ini di berkas kantor, atau minta warga menulis dulu ke akun ini.",
+        "en": "The citizen has not written to this account (or not in the last 24 hours), so "
+        "only an approved template reaches them. Set first_contact_template for this channel "
+        "in the offices file, or ask the citizen to write to this account first.",
+    },
     "error.window_closed": {
         "id": "Jendela 24 jam WhatsApp sudah tertutup: warga harus mengirim pesan dulu, "
         "atau kirim templat yang disetujui",
@@ -600,6 +608,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "canned.title": {"id": "Jawaban siap pakai", "en": "Canned answers"},
     "canned.insert": {"id": "Jawaban siap pakai", "en": "Canned answer"},
     "canned.choose": {"id": "— sisipkan ke balasan —", "en": "— insert into the reply —"},
+    "canned.insert_button": {"id": "Sisipkan", "en": "Insert"},
     "canned.manage": {"id": "Kelola jawaban siap pakai", "en": "Manage canned answers"},
     "canned.variables": {
         "id": "Variabel yang diisi otomatis: {names}",

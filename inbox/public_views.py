@@ -4,7 +4,8 @@
 Flood and spam protection without third parties: the app's CSRF token; a honeypot field people
 never see; a signed time stamp, so a form sent sooner than `MIN_FILL_SECONDS` after it was
 served (or older than `MAX_FORM_AGE`) is refused; size limits on every field, file and the whole
-request; and limits per address (in this process's memory, like the login throttle). The status
+request; and limits per client address (`inbox.throttle`: shared through Redis when the install
+has it, like the login throttle). The status
 page answers the same for a wrong register number and wrong digits, and refuses guessing.
 """
 
@@ -13,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
@@ -26,10 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpdesk import public_form, status_lookup
 from helpdesk.db import transaction
 from helpdesk.runtime import Runtime
+from helpdesk.throttle import ThrottleStore
+from inbox.throttle import throttles_of
 from inbox.web import render
 
-FORM_STATE = "public_form_throttle"
-STATUS_STATE = "public_status_throttle"
 MIN_FILL_SECONDS = 3
 MAX_FORM_AGE = 2 * 3600
 FORM_BODY_LIMIT = public_form.MAX_FILES * public_form.MAX_FILE_BYTES + 256 * 1024
@@ -42,34 +42,11 @@ StatusBody = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_E
 class SubmitThrottle:
     """At most `limit` complaints per address in `window` seconds."""
 
-    def __init__(
-        self,
-        limit: int = 5,
-        window: float = 3600,
-        max_keys: int = 20_000,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.limit, self.window, self.max_keys, self.clock = limit, window, max_keys, clock
-        self._seen: dict[str, list[float]] = {}
+    def __init__(self, store: ThrottleStore, limit: int = 5, window: float = 3600) -> None:
+        self.store, self.limit, self.window = store, limit, window
 
-    def allow(self, address: str | None) -> bool:
-        now = self.clock()
-        key = address or "?"
-        recent = [t for t in self._seen.get(key, ()) if t > now - self.window]
-        if len(recent) >= self.limit:
-            self._seen[key] = recent
-            return False
-        while len(self._seen) >= self.max_keys:
-            del self._seen[next(iter(self._seen))]
-        self._seen[key] = [*recent, now]
-        return True
-
-
-def _state(request: Request, key: str, make: Callable[[], Any]) -> Any:
-    value = request.app.state.get(key)
-    if value is None:
-        value = request.app.state[key] = make()
-    return value
+    async def allow(self, address: str) -> bool:
+        return await self.store.take("form-address:" + address, self.limit, self.window)
 
 
 def form_token(secret: str, issued_at: int) -> str:
@@ -152,8 +129,8 @@ class PublicController(Controller):
             return await self._form_page(
                 request, db, rt, error="too_fast", values=values, status_code=400
             )
-        throttle = _state(request, FORM_STATE, SubmitThrottle)
-        if not throttle.allow(request.client.host if request.client else None):
+        throttles = throttles_of(request.app)
+        if not await SubmitThrottle(throttles.store).allow(throttles.client(request)):
             return await self._form_page(
                 request, db, rt, error="flood", values=values, status_code=429
             )
@@ -188,8 +165,9 @@ class PublicController(Controller):
         register_no = _text(data, "register")[: status_lookup.MAX_REGISTER]
         digits = _text(data, "digits")[:20]
         values = {"register": register_no}
-        throttle = _state(request, STATUS_STATE, status_lookup.StatusThrottle)
-        if not throttle.allow(request.client.host if request.client else None, register_no):
+        throttles = throttles_of(request.app)
+        throttle = status_lookup.StatusThrottle(throttles.store)
+        if not await throttle.allow(throttles.client(request), register_no):
             return render(
                 request,
                 "public/status.html",
@@ -198,7 +176,7 @@ class PublicController(Controller):
             )
         found = await status_lookup.find(db, register_no, digits)
         if found is None:
-            throttle.failed(register_no)
+            await throttle.failed(register_no)
             return render(
                 request,
                 "public/status.html",

@@ -13,14 +13,16 @@ from typing import Any
 
 from sqlalchemy import Select, and_, case, func, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from helpdesk import external_deadlines
 from helpdesk.auth import Principal
 from helpdesk.models import (
     Contact,
+    ContactIdentity,
     Direction,
+    Label,
     Message,
     Office,
     Ticket,
@@ -29,32 +31,6 @@ from helpdesk.models import (
     utcnow,
 )
 from helpdesk.models.base import UTCDateTime
-
-
-async def awaiting_answer(session: AsyncSession, ticket_ids: Sequence[int]) -> set[int]:
-    """Tickets whose latest message to or from the citizen is the citizen's (notes don't count)."""
-    if not ticket_ids:
-        return set()
-    ranked = (
-        select(
-            Message.ticket_id,
-            Message.direction,
-            func.row_number()
-            .over(
-                partition_by=Message.ticket_id,
-                order_by=(Message.created_at.desc(), Message.id.desc()),
-            )
-            .label("rank"),
-        )
-        .where(Message.ticket_id.in_(list(ticket_ids)), Message.direction != Direction.note)
-        .subquery()
-    )
-    rows = await session.execute(
-        select(ranked.c.ticket_id).where(
-            ranked.c.rank == 1, ranked.c.direction == Direction.inbound
-        )
-    )
-    return set(rows.scalars())
 
 
 def timeline_version(messages: Iterable[Message]) -> str:
@@ -101,6 +77,7 @@ class ListPage:
     items: list[Ticket]
     next_cursor: str | None
     due: dict[int, datetime] = field(default_factory=dict)  # ticket id -> its running due time
+    unread: set[int] = field(default_factory=set)  # ids whose latest message is the citizen's
 
 
 @dataclass
@@ -203,6 +180,19 @@ def _after(urgent: bool, due: datetime | None, at: datetime, ticket_id: int) -> 
     return or_(due < DUE, and_(due == DUE, later), DUE.is_(None))
 
 
+# Whether the ticket's latest message to or from the citizen is the citizen's (notes don't
+# count): a column of the list's own select, computed for the page's rows only. Built once.
+_latest_direction = (
+    select(Message.direction)
+    .where(Message.ticket_id == Ticket.id, Message.direction != Direction.note)
+    .order_by(Message.created_at.desc(), Message.id.desc())
+    .limit(1)
+    .correlate(Ticket)
+    .scalar_subquery()
+)
+AWAITING_ANSWER = func.coalesce(_latest_direction == Direction.inbound, False).label("awaiting")
+
+
 async def list_page(
     session: AsyncSession,
     principal: Principal,
@@ -213,7 +203,9 @@ async def list_page(
     now: datetime | None = None,
     offices: Sequence[Office] = (),
 ) -> ListPage:
-    """`offices`: the user's offices, already loaded for the page (saves loading them again)."""
+    """One round trip for the page: the page's ticket ids in order (the index does the work,
+    LIMIT stops it), then joined to each ticket's contact and assignee and its unread mark for
+    those rows only. `offices`: the user's offices, already loaded for the page."""
     now = now or utcnow()
     urgent = by_urgency(f.status)
     query = _base(principal, f, now)
@@ -222,28 +214,38 @@ async def list_page(
     order: list[Any] = [Ticket.last_activity_at.desc(), Ticket.id.desc()]
     if urgent:
         order = [DUE.is_(None), DUE.asc(), *order]
-    known = {o.id: o for o in offices}
-    query = (
-        query.add_columns(DUE)
-        .options(
-            # Not joined: PostgreSQL would join every active ticket before the sort and LIMIT.
-            selectinload(Ticket.contact).selectinload(Contact.identities),
-            selectinload(Ticket.assignee),
-            *(() if known else (selectinload(Ticket.office),)),
-        )
+    page = (
+        query.with_only_columns(Ticket.id, DUE, Ticket.last_activity_at)
         .order_by(*order)
         .limit(limit + 1)
+        .subquery("page")
     )
-    rows = (await session.execute(query)).all()
+    outer_order: list[Any] = [page.c.last_activity_at.desc(), page.c.id.desc()]
+    if urgent:
+        outer_order = [page.c.due.is_(None), page.c.due.asc(), *outer_order]
+    known = {o.id: o for o in offices}
+    rows = (
+        await session.execute(
+            select(Ticket, page.c.due, AWAITING_ANSWER)
+            .join(page, page.c.id == Ticket.id)
+            .options(
+                joinedload(Ticket.contact),
+                joinedload(Ticket.assignee),
+                *(() if known else (joinedload(Ticket.office),)),
+            )
+            .order_by(*outer_order)
+        )
+    ).all()
     items = [row[0] for row in rows[:limit]]
     if known:
         for ticket in items:
             set_committed_value(ticket, "office", known[ticket.office_id])
+    await _identities_of_nameless(session, [t.contact for t in items if t.contact is not None])
     active = set(TicketStatus.active())
-    due_of = {t.id: due for t, due in rows[:limit] if due is not None and t.status in active}
+    due_of = {t.id: due for t, due, _ in rows[:limit] if due is not None and t.status in active}
     next_cursor = None
     if len(rows) > limit:
-        last, due = rows[limit - 1]
+        last, due, _ = rows[limit - 1]
         next_cursor = _encode(
             [
                 "u" if urgent else "a",
@@ -252,7 +254,26 @@ async def list_page(
                 last.id,
             ]
         )
-    return ListPage(items=items, next_cursor=next_cursor, due=due_of)
+    unread = {t.id for t, _, awaiting in rows[:limit] if awaiting}
+    return ListPage(items=items, next_cursor=next_cursor, due=due_of, unread=unread)
+
+
+async def _identities_of_nameless(session: AsyncSession, contacts: Sequence[Contact]) -> None:
+    """A contact is shown by its name, else by its first identity: load identities only for
+    contacts without a name (in the list, a handful at most)."""
+    nameless = {c.id: c for c in contacts if not c.name}
+    if not nameless:
+        return
+    found: dict[int, list[ContactIdentity]] = {i: [] for i in nameless}
+    rows = await session.scalars(
+        select(ContactIdentity)
+        .where(ContactIdentity.contact_id.in_(list(nameless)))
+        .order_by(ContactIdentity.id)
+    )
+    for identity in rows:
+        found[identity.contact_id].append(identity)
+    for contact_id, identities in found.items():
+        set_committed_value(nameless[contact_id], "identities", identities)
 
 
 async def count_choices(
@@ -260,31 +281,30 @@ async def count_choices(
     principal: Principal,
     office: str | None,
     now: datetime | None = None,
-    *,
-    labels: bool = True,
 ) -> Counts:
     """One grouped pass over the active tickets (the working set, a few thousand rows at most):
-    counting the closed archive of years on every page view would cost more than the page."""
+    counting the closed archive of years on every page view would cost more than the page.
+    Labels are counted with their names (`labels_with_counts`)."""
     now = now or utcnow()
-    active = _base(principal, ListFilter(office=office), now).subquery()
-    sop_due = func.coalesce(active.c.step_due_at, active.c.due_at)
-    running = external_deadlines.earliest(sop_due, active.c.external_due_at)  # LAPOR's too
-    due = case((active.c.paused_at.is_(None), running))
-    due = type_coerce(due, UTCDateTime())
+    # Straight over the tickets, not over a subquery of `_base`: building a subquery's columns
+    # (every column of Ticket) cost more Python time than the database took to count.
+    due = DUE.element
     overdue = case((due < now, 1), else_=0)
     soon = case((and_(due >= now, due < now + DUE_SOON), 1), else_=0)
-    mine = case((active.c.assignee_id == principal.user_id, 1), else_=0)
-    unassigned = case((active.c.assignee_id.is_(None), 1), else_=0)
-    keys = (active.c.status, active.c.channel, active.c.step, active.c.category)
+    mine = case((Ticket.assignee_id == principal.user_id, 1), else_=0)
+    unassigned = case((Ticket.assignee_id.is_(None), 1), else_=0)
+    keys = (Ticket.status, Ticket.channel, Ticket.step, Ticket.category)
     rows = await session.execute(
-        select(
+        _base(principal, ListFilter(office=office), now)
+        .with_only_columns(
             *keys,
             func.count(),
             func.sum(overdue),
             func.sum(soon),
             func.sum(mine),
             func.sum(unassigned),
-        ).group_by(*keys)
+        )
+        .group_by(*keys)
     )
     counts = Counts()
     tally = (counts.status, counts.channel, counts.step, counts.category)
@@ -299,12 +319,35 @@ async def count_choices(
             counts.due[key] = counts.due.get(key, 0) + int(value or 0)
         for key, value in (("mine", n_mine), ("unassigned", n_unassigned)):
             counts.assignee[key] = counts.assignee.get(key, 0) + int(value or 0)
-    if not labels:  # the offices have none: spare the round trip
-        return counts
-    labelled = await session.execute(
-        select(ticket_labels.c.label_id, func.count())
-        .where(ticket_labels.c.ticket_id.in_(select(active.c.id)))
-        .group_by(ticket_labels.c.label_id)
-    )
-    counts.label = {label_id: n for label_id, n in labelled}
     return counts
+
+
+async def labels_with_counts(
+    session: AsyncSession,
+    principal: Principal,
+    office: str | None,
+    office_ids: Sequence[int],
+    now: datetime | None = None,
+) -> tuple[list[Label], dict[int, int]]:
+    """The labels of these offices by name, and how many active tickets (as `count_choices`
+    counts them) carry each: one round trip for the filter's choices and their counts."""
+    if not office_ids:
+        return [], {}
+    active = _base(principal, ListFilter(office=office), now or utcnow()).with_only_columns(
+        Ticket.id
+    )
+    counted = (
+        select(ticket_labels.c.label_id, func.count().label("n"))
+        .where(ticket_labels.c.ticket_id.in_(active))
+        .group_by(ticket_labels.c.label_id)
+        .subquery()
+    )
+    rows = (
+        await session.execute(
+            select(Label, counted.c.n)
+            .outerjoin(counted, counted.c.label_id == Label.id)
+            .where(Label.office_id.in_(list(office_ids)))
+            .order_by(Label.name)
+        )
+    ).all()
+    return [label for label, _ in rows], {label.id: n for label, n in rows if n}

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import MessageTemplate
+from helpdesk import notify
 from helpdesk.auth import Principal
 from helpdesk.jobs.queue import enqueue_or_leave_to_sweep
 from helpdesk.message_templates import TemplateList, fill, templates_for
@@ -362,6 +363,7 @@ async def _queued(
     await enqueue_or_leave_to_sweep(
         rt.jobs, "send_outbox_item", item_id, job_id=f"outbox:{item_id}"
     )
+    await notify.timeline_grew(rt, ticket, message.id)  # live: other open pages show it
     if not is_htmx(request):
         return see_other(f"/tickets/{ticket.id}#m{message.id}")
     await db.refresh(message, ["attachments", "author"])

@@ -210,7 +210,7 @@ class SopController(Controller):
     # -- labels ------------------------------------------------------------------------------
     @post("/tickets/{ticket_id:int}/labels", status_code=200)
     async def add_label(
-        self, request: Request, db: AsyncSession, principal: Principal, ticket_id: int
+        self, request: Request, db: AsyncSession, rt: Runtime, principal: Principal, ticket_id: int
     ) -> Response[Any]:
         ticket = await visible_ticket(db, principal, ticket_id)
         form = await request.form()
@@ -222,6 +222,7 @@ class SopController(Controller):
             key = LABEL_ERRORS.get(str(exc), "errpage.400")
             return await self._label_answer(request, db, principal, ticket_id, key, status)
         await db.commit()
+        await notify.ticket_changed(rt, ticket_id)  # live: open lists recount their labels
         return await self._label_answer(request, db, principal, ticket_id)
 
     @post("/tickets/{ticket_id:int}/labels/{label_id:int}/remove", status_code=200)
@@ -229,6 +230,7 @@ class SopController(Controller):
         self,
         request: Request,
         db: AsyncSession,
+        rt: Runtime,
         principal: Principal,
         ticket_id: int,
         label_id: int,
@@ -240,6 +242,7 @@ class SopController(Controller):
             await db.rollback()
             return await self._label_answer(request, db, principal, ticket_id, "errpage.403", 403)
         await db.commit()
+        await notify.ticket_changed(rt, ticket_id)  # live: as above
         return await self._label_answer(request, db, principal, ticket_id)
 
     async def _label_answer(
@@ -288,7 +291,8 @@ class SopController(Controller):
         typed: Annotated[str, QueryParameter(name="body")] = "",  # `body` is a reserved name
     ) -> Template:
         """The reply box's textarea with the chosen canned answer, variables filled in, added
-        after what the admin had typed."""
+        after what the admin had typed. Without JavaScript (the picker's own form, no htmx) the
+        whole ticket page, its reply box holding the answer."""
         ticket = await visible_ticket(db, principal, ticket_id)
         text = typed[:MAX_BODY]
         if canned_id:
@@ -300,5 +304,11 @@ class SopController(Controller):
             office = await db.get_one(Office, ticket.office_id)
             filled = canned.fill(answer.body, ticket, office, ticket.contact.name or "")
             text = f"{text.rstrip()}\n\n{filled}" if text.strip() else filled
+        if not is_htmx(request):
+            from inbox.ticket_views import ticket_page
+
+            return await ticket_page(
+                request, db, principal, ticket, form_texts={"reply": text[:MAX_BODY]}
+            )
         context = {"ticket": ticket, "text": text[:MAX_BODY], "reply_max": MAX_BODY}
         return render(request, "inbox/_reply_body.html", context, principal=principal)

@@ -1,82 +1,90 @@
-"""A small login throttle: after 5 failures in 15 minutes, refuse that pair for 15 minutes.
+"""The app's throttles: the login throttle, and the store and client address every throttle of
+the inbox uses (`helpdesk.throttle`: Redis when the install has it, memory otherwise).
 
-Keyed by (client IP, username) and kept in this process's memory only: with several web
-processes each counts on its own, and a restart forgets. It slows password guessing at one
-account from one address; it is not the shared rate limiter (a later issue, in Redis).
+Login: after 5 failures in 15 minutes, that (client address, username) pair is refused for 15
+minutes, counted across every web process when they share Redis. It slows password guessing at
+one account from one address.
 """
 
 from __future__ import annotations
 
-import time
-from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from litestar import Litestar
+from litestar import Litestar, Request
 
-STATE_KEY = "inbox_login_throttle"
+from helpdesk.runtime import Runtime
+from helpdesk.throttle import (
+    MemoryStore,
+    Network,
+    RedisStore,
+    ThrottleStore,
+    client_address,
+    parse_proxies,
+)
 
-
-@dataclass
-class _Entry:
-    failures: deque[float] = field(default_factory=deque)
-    locked_until: float = 0.0
+STATE_KEY = "inbox_throttles"
+MAX_USERNAME = 200
 
 
 class LoginThrottle:
     def __init__(
         self,
+        store: ThrottleStore,
         limit: int = 5,
         window: float = 15 * 60,
         lockout: float = 15 * 60,
-        max_keys: int = 10_000,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.limit, self.window, self.lockout, self.max_keys = limit, window, lockout, max_keys
-        self.clock = clock
-        self._entries: dict[tuple[str, str], _Entry] = {}
+        self.store, self.limit, self.window, self.lockout = store, limit, window, lockout
 
     @staticmethod
-    def key(client_ip: str | None, username: str) -> tuple[str, str]:
-        return (client_ip or "?", username.strip().lower()[:200])
+    def key(client: str, username: str) -> str:
+        return f"{client}|{username.strip().lower()[:MAX_USERNAME]}"
 
-    def locked_for(self, key: tuple[str, str]) -> float:
+    async def locked_for(self, key: str) -> float:
         """Seconds this pair must still wait; 0 when it may try."""
-        entry = self._entries.get(key)
-        if entry is None:
-            return 0.0
-        return max(0.0, entry.locked_until - self.clock())
+        return await self.store.locked_for("login-locked:" + key)
 
-    def failed(self, key: tuple[str, str]) -> None:
-        now = self.clock()
-        entry = self._entries.get(key)
-        if entry is None:
-            self._make_room(now)
-            entry = self._entries[key] = _Entry()
-        while entry.failures and entry.failures[0] <= now - self.window:
-            entry.failures.popleft()
-        entry.failures.append(now)
-        if len(entry.failures) >= self.limit:
-            entry.locked_until = now + self.lockout
-            entry.failures.clear()
+    async def failed(self, key: str) -> None:
+        if await self.store.add("login-failed:" + key, self.window) >= self.limit:
+            await self.store.lock("login-locked:" + key, self.lockout)
+            await self.store.forget("login-failed:" + key)
 
-    def succeeded(self, key: tuple[str, str]) -> None:
-        self._entries.pop(key, None)
-
-    def _make_room(self, now: float) -> None:
-        if len(self._entries) < self.max_keys:
-            return
-        for key, entry in list(self._entries.items()):
-            stale = not entry.failures or entry.failures[-1] <= now - self.window
-            if stale and entry.locked_until <= now:
-                del self._entries[key]
-        while len(self._entries) >= self.max_keys:  # still full: forget the oldest
-            del self._entries[next(iter(self._entries))]
+    async def succeeded(self, key: str) -> None:
+        await self.store.forget("login-failed:" + key, "login-locked:" + key)
 
 
-def throttle_of(app: Litestar) -> LoginThrottle:
-    """The app's throttle, made on first use (nothing is configured at import time)."""
-    throttle = app.state.get(STATE_KEY)
-    if throttle is None:
-        throttle = app.state[STATE_KEY] = LoginThrottle()
-    return throttle
+@dataclass(frozen=True)
+class Throttles:
+    """What every throttle of the app counts with, and against whom."""
+
+    store: ThrottleStore
+    proxies: tuple[Network, ...]
+
+    def client(self, request: Request) -> str:
+        """The client's address (through the trusted proxies, if any)."""
+        peer = request.client.host if request.client else None
+        return client_address(peer, request.headers.getall("x-forwarded-for", []), self.proxies)
+
+    @property
+    def login(self) -> LoginThrottle:
+        return LoginThrottle(self.store)
+
+
+def make_throttles(rt: Runtime) -> Throttles:
+    """Redis when the install has it (the job queue's connection, under the queue's name, so
+    installs and test runs sharing a Redis count apart), else this process's memory."""
+    from helpdesk.jobs.worker import ArqQueue
+
+    proxies = parse_proxies(rt.settings.trusted_proxies)
+    queue = rt.queue
+    if rt.settings.redis_url and isinstance(queue, ArqQueue):
+        return Throttles(RedisStore(queue.pool, f"{queue.queue_name}:throttle:"), proxies)
+    return Throttles(MemoryStore(), proxies)
+
+
+def throttles_of(app: Litestar) -> Throttles:
+    """The app's throttles, made on first use (nothing is configured at import time)."""
+    throttles = app.state.get(STATE_KEY)
+    if throttles is None:
+        throttles = app.state[STATE_KEY] = make_throttles(app.state.runtime)
+    return throttles

@@ -15,7 +15,7 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_204_NO_CONTENT, HTTP_400_BAD_REQUEST
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from helpdesk import confidentiality
+from helpdesk import confidentiality, notify
 from helpdesk.auth import Principal
 from helpdesk.jobs.queue import enqueue_or_leave_to_sweep
 from helpdesk.models import Direction, Message, Ticket
@@ -209,6 +209,7 @@ class InboxController(Controller):
         await enqueue_or_leave_to_sweep(
             rt.jobs, "send_outbox_item", item.id, job_id=f"outbox:{item.id}"
         )
+        await notify.timeline_grew(rt, ticket, message.id)  # live: other open pages show it
         if not is_htmx(request):
             return see_other(f"/tickets/{ticket.id}#m{message.id}")
         await db.refresh(message, ["attachments", "author"])
@@ -219,6 +220,7 @@ class InboxController(Controller):
         self,
         request: Request,
         db: AsyncSession,
+        rt: Runtime,
         principal: Principal,
         ticket_id: int,
         data: Text,
@@ -231,6 +233,7 @@ class InboxController(Controller):
             return await self._form_failed(request, db, principal, ticket, "note", error, data.body)
         note = await add_note(db, ticket, principal, text)
         await db.commit()
+        await notify.timeline_grew(rt, ticket, note.id)  # live: another admin's page shows it
         if not is_htmx(request):
             return see_other(f"/tickets/{ticket.id}#m{note.id}")
         await db.refresh(note, ["attachments", "author"])
@@ -258,6 +261,7 @@ class InboxController(Controller):
             await enqueue_or_leave_to_sweep(
                 rt.jobs, "send_outbox_item", item.id, job_id=f"outbox:{item.id}"
             )
+            await notify.timeline_grew(rt, ticket, message.id)  # live: "failed" becomes "queued"
         if not is_htmx(request):
             return see_other(f"/tickets/{ticket.id}#m{message.id}")
         await db.refresh(message, ["attachments", "author"])

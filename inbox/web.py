@@ -10,21 +10,43 @@ from litestar import Request
 from litestar.exceptions import NotAuthorizedException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
+from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from helpdesk.auth import Principal
+from helpdesk.auth import Principal, load_signed_in
 from helpdesk.models import Office
 from helpdesk.tickets import offices_of
-from helpdesk.web.deps import session_principal
+from helpdesk.web.deps import SESSION_USER, SESSION_VERSION
 from inbox import i18n
+
+_OFFICES = "inbox_offices"  # request.state key: (user id, the offices require_principal loaded)
 
 
 async def require_principal(request: Request, db: AsyncSession) -> Principal:
-    """The session's user; 401 (turned into the login redirect) when there is none."""
-    principal = await session_principal(request, db)
-    if principal is None:
+    """The session's user; 401 (turned into the login redirect) when there is none.
+
+    Loads the user's offices in the same round trip (`user_offices` hands them out): this runs
+    on every page, so it is the one place where a saved round trip counts on all of them."""
+    user_id = request.session.get(SESSION_USER) if request.scope.get("session") else None
+    found = await load_signed_in(db, user_id) if isinstance(user_id, int) else None
+    if found is None or request.session.get(SESSION_VERSION, 0) != found[0].session_version:
         raise NotAuthorizedException("sign in first")
+    principal, offices = found
+    request.state[_OFFICES] = (principal.user_id, offices)
     return principal
+
+
+async def user_offices(request: Request, db: AsyncSession, principal: Principal) -> list[Office]:
+    """The offices `principal` works in, by name: those `require_principal` loaded, if it did
+    and no rollback expired them since (an async session cannot reload them lazily)."""
+    loaded = request.state.get(_OFFICES)
+    if (
+        loaded is not None
+        and loaded[0] == principal.user_id
+        and not any(inspect(o).expired_attributes for o in loaded[1])
+    ):
+        return list(loaded[1])
+    return await offices_of(db, principal)
 
 
 def language_of(request: Request, principal: Principal | None = None) -> str:
@@ -98,7 +120,7 @@ async def render_page(
     status_code: int = 200,
 ) -> Template:
     """A full page: the nav needs the user's offices."""
-    offices = await offices_of(db, principal)
+    offices = await user_offices(request, db, principal)
     return render(
         request, template, context, principal=principal, offices=offices, status_code=status_code
     )

@@ -4,26 +4,38 @@ Config (offices file, `kind = "email"`): `address` (the key), `imap_host`, `imap
 `imap_user`, `imap_password`, `imap_tls` (ssl | starttls | none), `smtp_host`, `smtp_port`,
 `smtp_user`, `smtp_password`, `smtp_tls` (ssl | starttls | none); optional `display_name`,
 `imap_folder` (INBOX), `processed_folder`, `backfill_days` (7), `resync_days` (30),
-`poll_seconds` (60), `imap_idle` (true), `max_message_mb` (64), `tls_ca_file`.
+`poll_seconds` (60), `imap_idle` (true), `max_message_mb` (64), `tls_ca_file` (the CA to trust
+instead of the system's, for a server with a certificate of the office's own CA), `sent_folder`
+(off by default; "auto": the folder the server flags \\Sent; or a folder name: a copy of each
+reply is appended there, so colleagues reading the mailbox in a mail client see the answers).
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from email.message import EmailMessage
 
 from channels.base import (
     AccountConfig,
     ChannelAdapter,
+    ChannelError,
     FetchedMedia,
     MediaRef,
     OutboundMessage,
     ParsedPayload,
     PermanentError,
+    PlatformEndpoints,
     PollSink,
     WebhookRequest,
 )
 from channels.email import client, outgoing, parse, threading
 from channels.email.poller import MailboxPoller, MailboxSettings
+from channels.email.read_mails import ReadMails
+
+log = logging.getLogger(__name__)
 
 _TLS = {"ssl": "ssl", "tls": "ssl", "true": "ssl", "starttls": "starttls"}
 _NO_TLS = {"none", "no", "false", "off", "plain"}
@@ -41,23 +53,59 @@ class EmailAdapter(ChannelAdapter):
     continues_open_ticket = False  # a new mail that threads to nothing is a new matter
     media_in_payload = True
 
+    def __init__(self, endpoints: PlatformEndpoints) -> None:
+        super().__init__(endpoints)
+        self.read_mails = ReadMails()  # mails with attachments, for `fetch_media`
+
     def authenticate(self, request: WebhookRequest, accounts: Sequence[AccountConfig]) -> bool:
         return False  # mail is fetched, never pushed: /webhooks/email accepts nothing
 
     def parse(self, body: bytes) -> ParsedPayload:
-        return parse.parse_mail(body)
+        msg = parse.read(body)
+        parsed = parse.parse_read(body, msg)
+        if any(m.media for m in parsed.messages):
+            self.read_mails.keep(body, msg)
+        return parsed
 
     async def send(self, account: AccountConfig, message: OutboundMessage) -> str:
         sender = account.get("address")
         message_id = threading.new_message_id(sender)
         mail = outgoing.build_reply(sender, account.get("display_name"), message, message_id)
         await client.smtp_send(self.server(account, "smtp"), mail, sender)
+        folder = account.get("sent_folder").strip()
+        if folder and folder.lower() not in _NO_TLS:
+            await self._keep_sent_copy(account, folder, mail)
         return message_id
+
+    async def _keep_sent_copy(
+        self, account: AccountConfig, folder: str, mail: EmailMessage
+    ) -> None:
+        """The reply has left: a copy that cannot be kept is logged, never a failed send (a
+        retry would send the citizen the answer twice)."""
+        session = client.ImapSession(self.server(account, "imap"))
+
+        def append() -> str | None:
+            try:
+                session.connect()
+                return session.append_sent(folder, mail.as_bytes(), datetime.now(UTC))
+            finally:
+                session.close()
+
+        try:
+            kept = await asyncio.to_thread(append)
+        except ChannelError as exc:
+            log.warning("no copy of the reply in %s of %s: %s", folder, account.key, exc.message)
+            return
+        if kept is None:
+            log.warning("no folder flagged \\Sent in %s: no copy of the reply kept", account.key)
 
     async def fetch_media(self, account: AccountConfig, media: MediaRef) -> FetchedMedia:
         if media.payload is None:
             raise PermanentError("the stored mail is not available", code="no_payload")
-        fetched = parse.media_from(media.payload, media.media_id)
+        msg = self.read_mails.get(media.payload)
+        if msg is None:  # read by another process, or long ago
+            msg = parse.read(media.payload)
+        fetched = parse.media_in(msg, media.media_id)
         if fetched is None:
             raise PermanentError(f"no part {media.media_id} in the stored mail", code="no_part")
         limit = self.endpoints.max_media_bytes

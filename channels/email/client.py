@@ -33,6 +33,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 IDLE_MAX_SECONDS = 25 * 60  # under the 29 minutes RFC 2177 allows
+SENT_FLAG = rb"\Sent"  # RFC 6154 special-use
 _MESSAGE_ID_FIELD = b"BODY[HEADER.FIELDS (MESSAGE-ID)]"
 
 
@@ -47,7 +48,14 @@ class ServerSettings:
     ca_file: str | None = None
 
     def ssl_context(self) -> ssl.SSLContext:
-        return ssl.create_default_context(cafile=self.ca_file or None)
+        """The system's trusted CAs, or only the CA in `ca_file` (an office's own CA)."""
+        try:
+            return ssl.create_default_context(cafile=self.ca_file or None)
+        except (OSError, ssl.SSLError) as exc:
+            raise PermanentError(
+                f"tls_ca_file {self.ca_file!r} cannot be read as PEM certificates: {_text(exc)}",
+                code="config",
+            ) from exc
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,8 @@ def _imap_errors(func: Callable[P, T]) -> Callable[P, T]:
             return func(*args, **kwargs)
         except LoginError as exc:
             raise AuthError(f"IMAP login refused: {_text(exc)}", code="imap_auth") from exc
+        except ssl.SSLCertVerificationError as exc:
+            raise untrusted("IMAP", exc) from exc
         except (IMAPClientAbortError, OSError, EOFError) as exc:  # socket, TLS, dropped link
             raise TransientError(f"IMAP connection: {_text(exc)}", code="connection") from exc
         except IMAPClientError as exc:
@@ -181,6 +191,23 @@ class ImapSession:
                     self.imap.expunge()
 
     @_imap_errors
+    def append_sent(self, folder: str, raw: bytes, when: datetime) -> str | None:
+        """Keep a copy of a sent mail, read (\\Seen), in `folder` (created if missing), or with
+        `folder` "auto" in the folder the server flags \\Sent (RFC 6154). Returns the folder;
+        None when "auto" finds no such folder."""
+        with self.lock:
+            if folder == "auto":
+                listed = self.imap.list_folders()
+                found = next((name for flags, _, name in listed if SENT_FLAG in flags), None)
+                if found is None:
+                    return None
+                folder = found
+            elif not self.imap.folder_exists(folder):
+                self.imap.create_folder(folder)
+            self.imap.append(folder, raw, flags=[imapclient.SEEN], msg_time=when)
+        return folder
+
+    @_imap_errors
     def wait(self, stop: threading.Event, seconds: float, use_idle: bool) -> None:
         """Until the mailbox changes (IDLE) or `seconds` pass (polling), or `stop` is set."""
         deadline = time.monotonic() + min(seconds, IDLE_MAX_SECONDS)
@@ -207,6 +234,28 @@ class ImapSession:
             _quietly(client.shutdown)
 
 
+def untrusted(protocol: str, exc: ssl.SSLCertVerificationError) -> AuthError:
+    """A server whose certificate we cannot verify is refused, never talked to: the server
+    could not prove who it is (an AuthError: the account needs attention, not a retry soon)."""
+    reason = exc.verify_message or _text(exc)
+    return AuthError(
+        f"{protocol} server's TLS certificate is not trusted ({reason}); if the mail server "
+        f"uses a certificate of its own CA, set tls_ca_file to that CA's certificate",
+        code="tls_untrusted",
+    )
+
+
+def _cert_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def _keepalive(response: Any) -> bool:
     return isinstance(response, tuple) and bool(response) and response[0] == b"OK"
 
@@ -223,6 +272,7 @@ def _text(exc: BaseException) -> str:
 
 async def smtp_send(server: ServerSettings, message: EmailMessage, sender: str) -> None:
     """Hand the mail to the office's SMTP server; map refusals to our error kinds."""
+    context = server.ssl_context() if server.tls != "none" else None
     try:
         await aiosmtplib.send(
             message,
@@ -233,7 +283,7 @@ async def smtp_send(server: ServerSettings, message: EmailMessage, sender: str) 
             password=server.password or None,
             use_tls=server.tls == "ssl",
             start_tls=server.tls == "starttls",
-            tls_context=server.ssl_context() if server.tls != "none" else None,
+            tls_context=context,
             timeout=server.timeout,
         )
     except aiosmtplib.SMTPAuthenticationError as exc:
@@ -246,6 +296,9 @@ async def smtp_send(server: ServerSettings, message: EmailMessage, sender: str) 
     except aiosmtplib.SMTPResponseException as exc:
         raise _by_code(exc.code, f"SMTP said {exc.code}: {exc.message}") from exc
     except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
+        failure = _cert_failure(exc)
+        if failure is not None:
+            raise untrusted("SMTP", failure) from exc
         raise TransientError(f"SMTP connection: {_text(exc)}", code="connection") from exc
 
 

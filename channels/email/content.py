@@ -53,7 +53,9 @@ def part_at(msg: Message, media_id: str) -> Message | None:
     return None
 
 
-def _visit(part: Message, index: dict[int, int], out: Content) -> None:
+def _visit(part: Message, index: dict[int, int], out: Content, texts: bool = True) -> None:
+    """`texts=False`: the caller has the text already (the plain side of an alternative), so
+    HTML is only sanitised, not also turned into text."""
     ctype = part.get_content_type()
     maintype = part.get_content_maintype()
     if part.defects:
@@ -69,7 +71,7 @@ def _visit(part: Message, index: dict[int, int], out: Content) -> None:
             return
         for child in children:
             if isinstance(child, Message):
-                _visit(child, index, out)
+                _visit(child, index, out, texts)
         return
     if ctype in ("message/rfc822", "message/global") and part.is_multipart():
         inner = part.get_payload(0)
@@ -79,8 +81,12 @@ def _visit(part: Message, index: dict[int, int], out: Content) -> None:
     if _is_body_text(part):
         if part.get_content_subtype() == "html":
             markup = part_text(part)
-            out.texts.append(htmlview.to_text(markup))
-            out.html.append(htmlview.sanitise(markup))
+            if texts:
+                text, safe = htmlview.text_and_sanitised(markup)
+                out.texts.append(text)
+            else:
+                safe = htmlview.sanitise(markup)
+            out.html.append(safe)
         else:
             out.texts.append(_unflow(part_text(part), part))
         return
@@ -93,7 +99,7 @@ def _alternative(children: list[Message], index: dict[int, int], out: Content) -
     text = "\n".join(_unflow(part_text(p), p) for p in plain).strip()
     sub = Content()
     for child in rich:  # text/html, or multipart/related holding it with its inline images
-        _visit(child, index, sub)
+        _visit(child, index, sub, texts=len(text) < 3)
     out.html += sub.html
     out.media += sub.media
     out.defects += sub.defects

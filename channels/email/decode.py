@@ -155,7 +155,15 @@ def part_bytes(part: Message) -> bytes:
 
 def _lenient_base64(text: str) -> bytes:
     """Base64 with the damage mail systems do: stray characters, lost padding, a cut tail."""
-    data = re.sub(r"[^A-Za-z0-9+/]", "", text.split("=", 1)[0])
+    pad = text.find("=")
+    head = text if pad < 0 else text[:pad]
+    if pad < 0 or not text[pad:].strip("= \t\r\n"):  # "=" only as the closing padding
+        try:
+            # The common case, in C: a2b_base64 skips line breaks and stray characters itself.
+            return binascii.a2b_base64(text.encode("ascii"))
+        except (binascii.Error, UnicodeEncodeError):
+            pass  # a lost padding or a cut tail: mended below
+    data = re.sub(r"[^A-Za-z0-9+/]", "", head)
     if len(data) % 4 == 1:
         data = data[:-1]
     data += "=" * (-len(data) % 4)

@@ -216,12 +216,32 @@ class _Texter(_Walker):
         self.out.append(data if self.pre else re.sub(r"\s+", " ", data))
 
 
+class _Both(_Walker):
+    """One parse feeding both: an HTML-only mail needs its text and its safe view."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sanitiser = _Sanitiser()
+        self.texter = _Texter()
+
+    def start(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.sanitiser.start(tag, attrs)
+        self.texter.start(tag, attrs)
+
+    def end(self, tag: str) -> None:
+        self.sanitiser.end(tag)
+        self.texter.end(tag)
+
+    def text(self, data: str) -> None:
+        self.sanitiser.text(data)
+        self.texter.text(data)
+
+
 def sanitise(markup: str, limit: int = 200_000) -> str:
     parser = _Sanitiser()
     parser.feed(markup[: limit * 2])
     parser.close()
-    parser.end(parser.open[0]) if parser.open else None
-    return "".join(parser.out)[:limit]
+    return _sanitised(parser, limit)
 
 
 def to_text(markup: str) -> str:
@@ -229,6 +249,23 @@ def to_text(markup: str) -> str:
     parser = _Texter()
     parser.feed(markup)
     parser.close()
+    return _text(parser)
+
+
+def text_and_sanitised(markup: str, limit: int = 200_000) -> tuple[str, str]:
+    """`(to_text(markup), sanitise(markup, limit))` in one parse."""
+    parser = _Both()
+    parser.feed(markup)
+    parser.close()
+    return _text(parser.texter), _sanitised(parser.sanitiser, limit)
+
+
+def _sanitised(parser: _Sanitiser, limit: int) -> str:
+    parser.end(parser.open[0]) if parser.open else None
+    return "".join(parser.out)[:limit]
+
+
+def _text(parser: _Texter) -> str:
     raw = _INVISIBLE.sub("", "".join(parser.out).replace("\xa0", " "))
     lines: list[str] = []
     depth = 0

@@ -23,6 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from channels.email.localtls import TlsFiles
+
 DOVECOT_PATHS = ("/usr/sbin/dovecot", "/usr/local/sbin/dovecot")
 
 
@@ -56,11 +58,14 @@ def wait_for_port(
 
 @dataclass
 class Dovecot:
-    """`with Dovecot(root, {"dukcapil": "secret"}) as imap:` serves IMAP on `imap.port`."""
+    """`with Dovecot(root, {"dukcapil": "secret"}) as imap:` serves IMAP on `imap.port`; given
+    `tls` (channels.email.localtls), STARTTLS there too and IMAP over TLS on `imap.tls_port`."""
 
     root: Path
     users: Mapping[str, str]
     port: int = 0
+    tls: TlsFiles | None = None
+    tls_port: int = 0
     process: subprocess.Popen | None = field(default=None, repr=False)
 
     @property
@@ -74,6 +79,8 @@ class Dovecot:
                 "dovecot is not installed (Debian: apt-get install dovecot-imapd)"
             )
         self.port = self.port or free_port()
+        if self.tls is not None:
+            self.tls_port = self.tls_port or free_port()
         self.root.mkdir(parents=True, exist_ok=True)
         run = self.root / f"run-{self.port}"  # fresh each start: no stale master.pid
         shutil.rmtree(run, ignore_errors=True)
@@ -96,6 +103,8 @@ class Dovecot:
         )
         log.close()
         wait_for_port(self.port, process=self.process)
+        if self.tls is not None:
+            wait_for_port(self.tls_port, process=self.process)
         return self
 
     def _config(self, run: Path, passwd: Path) -> str:
@@ -107,6 +116,14 @@ class Dovecot:
             internal, login, uid, gid = me.pw_name, me.pw_name, str(os.geteuid()), str(os.getgid())
             group = grp.getgrgid(os.getgid()).gr_name
         log = self.root / "dovecot.log"
+        if self.tls is None:
+            tls, imaps = "ssl = no", "port = 0"
+        else:
+            tls = (
+                f"ssl = yes\nssl_cert = <{self.tls.cert_file}\nssl_key = <{self.tls.key_file}\n"
+                "ssl_min_protocol = TLSv1.2"
+            )
+            imaps = f"address = 127.0.0.1\n    port = {self.tls_port}\n    ssl = yes"
         return f"""
 base_dir = {run}
 state_dir = {run}/state
@@ -114,7 +131,7 @@ log_path = {log}
 info_log_path = {log}
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{tls}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = {internal}
@@ -122,6 +139,13 @@ default_internal_group = {group}
 default_login_user = {login}
 first_valid_uid = 0
 mail_location = maildir:{self.maildirs}/%n
+namespace inbox {{
+  inbox = yes
+  mailbox Sent {{
+    auto = create
+    special_use = \\Sent
+  }}
+}}
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%n {passwd}
@@ -137,7 +161,7 @@ service imap-login {{
     port = {self.port}
   }}
   inet_listener imaps {{
-    port = 0
+    {imaps}
   }}
 }}
 service anvil {{
@@ -168,11 +192,14 @@ service stats {{
 
 @dataclass
 class SmtpServer:
-    """aiosmtpd in a child process (`python -m channels.email.localmail smtp …`)."""
+    """aiosmtpd in a child process (`python -m channels.email.localmail smtp …`); given `tls`,
+    it offers STARTTLS on `port` and serves SMTP over TLS (implicit) on `tls_port`."""
 
     spool: Path
     maildirs: Path | None = None
     port: int = 0
+    tls: TlsFiles | None = None
+    tls_port: int = 0
     process: subprocess.Popen | None = field(default=None, repr=False)
 
     def start(self) -> SmtpServer:
@@ -180,9 +207,14 @@ class SmtpServer:
         self.spool.mkdir(parents=True, exist_ok=True)
         command = [sys.executable, "-m", "channels.email.localmail", "smtp", str(self.port)]
         command += [str(self.spool), str(self.maildirs or "")]
+        if self.tls is not None:
+            self.tls_port = self.tls_port or free_port()
+            command += [str(self.tls_port), str(self.tls.cert_file), str(self.tls.key_file)]
         root = Path(__file__).resolve().parents[2]
         self.process = subprocess.Popen(command, cwd=root)  # noqa: S603 - our own module
         wait_for_port(self.port, process=self.process)
+        if self.tls is not None:
+            wait_for_port(self.tls_port, process=self.process)
         return self
 
     def received(self) -> list[bytes]:
@@ -222,8 +254,12 @@ def deliver(maildirs: Path, user: str, raw: bytes) -> Path | None:
     return final
 
 
-def _serve_smtp(port: int, spool: Path, maildirs: Path | None) -> None:
+def _serve_smtp(
+    port: int, spool: Path, maildirs: Path | None, tls: tuple[int, str, str] | None = None
+) -> None:
+    """`tls`: (implicit TLS port, certificate file, key file)."""
     import asyncio
+    import ssl
 
     from aiosmtpd.controller import Controller
 
@@ -237,10 +273,34 @@ def _serve_smtp(port: int, spool: Path, maildirs: Path | None) -> None:
                     deliver(maildirs, rcpt.split("@")[0].lower(), raw)
             return "250 Message accepted for delivery"
 
-    controller = Controller(
-        Handler(), hostname="127.0.0.1", port=port, data_size_limit=64 * 1024 * 1024
-    )
-    controller.start()
+    limit = 64 * 1024 * 1024
+    controllers = []
+    if tls is None:
+        controllers.append(
+            Controller(Handler(), hostname="127.0.0.1", port=port, data_size_limit=limit)
+        )
+    else:
+        tls_port, cert, key = tls
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert, key)
+        controllers += [
+            Controller(
+                Handler(),
+                hostname="127.0.0.1",
+                port=port,
+                data_size_limit=limit,
+                tls_context=context,  # STARTTLS offered
+            ),
+            Controller(
+                Handler(),
+                hostname="127.0.0.1",
+                port=tls_port,
+                data_size_limit=limit,
+                ssl_context=context,  # TLS from the first byte
+            ),
+        ]
+    for controller in controllers:
+        controller.start()
     stop = asyncio.Event()
 
     def _quit(*_: object) -> None:
@@ -252,7 +312,8 @@ def _serve_smtp(port: int, spool: Path, maildirs: Path | None) -> None:
     try:
         loop.run_until_complete(stop.wait())
     finally:
-        controller.stop()
+        for controller in controllers:
+            controller.stop()
 
 
 def _serve_demo(root: Path, imap_port: int, smtp_port: int) -> None:
@@ -280,12 +341,18 @@ def _serve_demo(root: Path, imap_port: int, smtp_port: int) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 5 and sys.argv[1] == "smtp":
-        _serve_smtp(int(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]) if sys.argv[4] else None)
+    if len(sys.argv) in (5, 8) and sys.argv[1] == "smtp":
+        _serve_smtp(
+            int(sys.argv[2]),
+            Path(sys.argv[3]),
+            Path(sys.argv[4]) if sys.argv[4] else None,
+            (int(sys.argv[5]), sys.argv[6], sys.argv[7]) if len(sys.argv) == 8 else None,
+        )
     elif len(sys.argv) == 5 and sys.argv[1] == "demo":
         _serve_demo(Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
     else:
         raise SystemExit(
-            "usage: python -m channels.email.localmail smtp PORT SPOOL MAILDIRS\n"
+            "usage: python -m channels.email.localmail smtp PORT SPOOL MAILDIRS "
+            "[TLS_PORT CERT KEY]\n"
             "       python -m channels.email.localmail demo DIR IMAP_PORT SMTP_PORT"
         )

@@ -52,9 +52,13 @@ def read(raw: bytes) -> Message:
 
 
 def parse_mail(raw: bytes) -> ParsedPayload:
+    return parse_read(raw, read(raw))
+
+
+def parse_read(raw: bytes, msg: Message) -> ParsedPayload:
+    """`parse_mail` of a mail already read (`read(raw)`), so a caller may keep the tree."""
     if not raw.strip():
         raise InvalidPayload("empty mail")
-    msg = read(raw)
     mailbox = header_text(msg.get(MAILBOX))
     if not mailbox:
         raise InvalidPayload(f"no {MAILBOX} line: not a mail the poller stored")
@@ -135,7 +139,12 @@ def parse_mail(raw: bytes) -> ParsedPayload:
 
 def media_from(raw: bytes, media_id: str) -> FetchedMedia | None:
     """An attachment's bytes, read again from the stored raw mail; None if it is not there."""
-    part = content.part_at(read(raw), media_id)
+    return media_in(read(raw), media_id)
+
+
+def media_in(msg: Message, media_id: str) -> FetchedMedia | None:
+    """An attachment's bytes from a mail already read; None if it is not there."""
+    part = content.part_at(msg, media_id)
     if part is None or part.is_multipart():
         return None
     position = int(media_id[len(content.MEDIA_PREFIX) :])

@@ -59,6 +59,7 @@ class MailboxPoller:
             await self._call(self.session.connect)
             while True:
                 await self.sync()
+                await self.sink.healthy()  # clears an error recorded before this connection
                 await self._call(
                     self.session.wait,
                     self.stop,

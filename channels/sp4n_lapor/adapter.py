@@ -25,6 +25,8 @@ from channels.base import (
     ParsedPayload,
     PermanentError,
     PollSink,
+    StatusReport,
+    TicketChange,
     WebhookRequest,
 )
 from channels.sp4n_lapor import export
@@ -46,6 +48,13 @@ AFTER_FOLLOW_UP = ExternalClock(
     starts="first_response",
 )
 
+# LAPOR's statuses for ours (README "The assumed contract"); answers themselves go as follow-ups.
+LAPOR_STATUS = {
+    TicketChange.resolved: "selesai",
+    TicketChange.closed: "selesai",
+    TicketChange.reopened: "proses",
+}
+
 
 class LaporAdapter(ChannelAdapter):
     kind = "sp4n_lapor"
@@ -53,6 +62,7 @@ class LaporAdapter(ChannelAdapter):
     required_fields = ("agency_id",)
     secret_fields = ("api_token",)
     continues_open_ticket = False  # every report is its own matter; replies thread by tracking ID
+    reports_ticket_status = True
     external_clocks = (FIRST_FOLLOW_UP, AFTER_FOLLOW_UP)
     # What a follow-up may carry (our assumption: scans and letters, as the portal accepts).
     outbound_media = (
@@ -118,6 +128,18 @@ class LaporAdapter(ChannelAdapter):
         finally:
             await lapor.aclose()
         return f"{tracking_id}/{receipt.entry_id}"[:255]
+
+    async def report_status(self, account: AccountConfig, report: StatusReport) -> None:
+        """Set the report's status in LAPOR (`selesai` once the office is done with it, `proses`
+        when it is reopened); setting the same status again changes nothing there."""
+        first = next(iter(report.thread_refs), None)
+        if not first:
+            raise PermanentError("the ticket has no LAPOR report", code="no_report")
+        lapor = self.client(account)
+        try:
+            await lapor.post_status(tracking_id_of(first), LAPOR_STATUS[report.change], report.note)
+        finally:
+            await lapor.aclose()
 
     async def fetch_media(self, account: AccountConfig, media: MediaRef) -> FetchedMedia:
         lapor = self.client(account)

@@ -12,6 +12,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from helpdesk import ingest
 from helpdesk.jobs.queue import RetryLater
 from helpdesk.jobs.tasks import JOBS, STALE_AFTER, SWEEP_EVERY_SECONDS
 from helpdesk.runtime import Runtime
@@ -59,6 +60,7 @@ class InProcessQueue:
             self._queue.put_nowait((name, args, job_id, job_try))
 
     def start(self) -> None:
+        ingest.prepare()
         self._tasks = [asyncio.create_task(self._work()) for _ in range(self.workers)]
         if self.sweep_every is not None:  # None: the caller sweeps (tests do, explicitly)
             self._tasks.append(asyncio.create_task(self._sweep_forever(self.sweep_every)))

@@ -6,6 +6,8 @@ https://arq-docs.helpmanual.io/
 from __future__ import annotations
 
 import functools
+import os
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -14,9 +16,10 @@ from arq import Retry, create_pool, cron
 from arq.connections import ArqRedis, RedisSettings
 from arq.worker import Function, Worker, func
 
+from helpdesk import ingest
 from helpdesk.jobs.queue import RetryLater
 from helpdesk.jobs.tasks import JOBS, JobSpec, sweep
-from helpdesk.runtime import Runtime
+from helpdesk.runtime import Runtime, settle_heap
 from helpdesk.settings import Settings
 
 QUEUE_NAME = "helpdesk:jobs"
@@ -38,8 +41,10 @@ class ArqQueue:
         if name not in JOBS:
             raise KeyError(f"unknown job {name!r}")
         # arq keys job ids globally (`arq:job:<id>`); scope ours to the queue so two installs
-        # (or test runs) sharing a Redis never swallow each other's jobs as duplicates.
-        scoped_id = f"{self.queue_name}:{job_id}" if job_id else None
+        # (or test runs) sharing a Redis never swallow each other's jobs as duplicates, and so
+        # that every key of a queue's jobs carries its name (a job without an id gets a unique
+        # one, as arq would give it).
+        scoped_id = f"{self.queue_name}:{job_id or uuid.uuid4().hex}"
         await self.pool.enqueue_job(
             name, *args, _job_id=scoped_id, _defer_by=defer, _queue_name=self.queue_name
         )
@@ -66,6 +71,18 @@ def _cron_sweep() -> Callable[[dict[str, Any]], Awaitable[Any]]:
     return sweep
 
 
+def cron_name(queue_name: str, job: str) -> str:
+    """arq names a cron run `<name>:<its time>` and keeps one job per name in all of Redis: a
+    name without the queue's would let one install's sweep stand for another's."""
+    return f"{queue_name}:{job}"
+
+
+def lower_priority(niceness: int) -> None:
+    """Run this process at `niceness` at least (never raising its priority)."""
+    if niceness > os.getpriority(os.PRIO_PROCESS, 0):
+        os.setpriority(os.PRIO_PROCESS, 0, min(niceness, 19))
+
+
 def worker_settings(settings: Settings, queue_name: str | None = None) -> dict[str, Any]:
     """Keyword arguments for `arq.worker.Worker`, built from our settings (nothing at import)."""
     if not settings.redis_url:
@@ -73,8 +90,10 @@ def worker_settings(settings: Settings, queue_name: str | None = None) -> dict[s
     queue_name = queue_name or settings.queue_name
 
     async def on_startup(ctx: dict[str, Any]) -> None:
+        lower_priority(settings.worker_nice)
         rt = Runtime.create(settings)
         rt.queue = ArqQueue(ctx["redis"], queue_name)
+        ingest.prepare()
         ctx["runtime"] = rt
         # Whatever is pending now may have lost its queued job (a crash, a Redis restart).
         # Taking it again is safe: every job is idempotent and ids drop queued duplicates.
@@ -85,6 +104,7 @@ def worker_settings(settings: Settings, queue_name: str | None = None) -> dict[s
 
         ctx["pollers"] = Pollers(rt)
         ctx["pollers"].start()
+        settle_heap()
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
         if "pollers" in ctx:
@@ -94,7 +114,9 @@ def worker_settings(settings: Settings, queue_name: str | None = None) -> dict[s
 
     return {
         "functions": [_arq_function(name, spec) for name, spec in JOBS.items() if name != "sweep"],
-        "cron_jobs": [cron(_cron_sweep(), name="sweep", second={0, 30}, unique=True)],
+        "cron_jobs": [
+            cron(_cron_sweep(), name=cron_name(queue_name, "sweep"), second={0, 30}, unique=True)
+        ],
         "on_startup": on_startup,
         "on_shutdown": on_shutdown,
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),

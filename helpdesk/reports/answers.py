@@ -1,5 +1,6 @@
 """The office's answer to a ticket: its latest reply to the citizen that did not fail (an
-automatic reply to a STATUS command and a counter receipt are no answers).
+automatic reply to a STATUS command, a counter receipt and a status change told to a platform
+are no answers).
 
 What the register book prints, the status page shows and a STATUS command answers."""
 
@@ -34,6 +35,7 @@ def answers(*where: Any) -> Any:
             # not an answer: a STATUS command's automatic reply, a counter receipt
             Message.details["status_command"].as_string().is_(None),
             Message.details["receipt"].as_string().is_(None),
+            Message.details["ticket_status"].as_string().is_(None),  # a status told a platform
             *where,
         )
         .subquery()

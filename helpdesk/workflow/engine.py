@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from helpdesk import status_reports
 from helpdesk.auth import Principal
 from helpdesk.consultation_mirror import outgoing as mirror
 from helpdesk.models import (
@@ -317,6 +318,7 @@ async def apply_action(
             f"your role in this office is {role}"
         )
     values = _values(action.fields, data)
+    status_before = ticket.status
     if ticket.status in (TicketStatus.new, TicketStatus.waiting) and action.kind != "return":
         ticket.status = TicketStatus.open
     if ticket.paused_at is not None and action.kind != "return":
@@ -328,6 +330,12 @@ async def apply_action(
         ),
         values,
     )
+    # A platform that tracks the complaint's status itself hears when it is done or reopened.
+    reported = await status_reports.queue_status_report(
+        session, ticket, status_before, principal.user_id, str(values.get("reason") or "")
+    )
+    if reported is not None:
+        applied.outbox_items.append(reported.id)
     await session.flush()
     return applied
 

@@ -1,14 +1,15 @@
-"""GroupInsert: concurrent rows share a round trip, and nobody hears "stored" before a commit."""
+"""GroupInsert: concurrent rows share a round trip, and nobody hears "stored" before a commit;
+new rows of a flush share one INSERT on both databases."""
 
 from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.exc import DBAPIError
 
-from helpdesk.db import GroupInsert
-from helpdesk.models import InboundEvent, InboundStatus, utcnow
+from helpdesk.db import GroupInsert, transaction
+from helpdesk.models import Contact, InboundEvent, InboundStatus, Office, utcnow
 
 
 def event_row(n: int) -> dict:  # type: ignore[type-arg]
@@ -60,3 +61,50 @@ async def test_a_lone_row_is_stored_at_once(rt):
     group = GroupInsert(rt.engine, insert(InboundEvent.__table__))
     await asyncio.wait_for(group.insert(event_row(1)), timeout=10)
     assert await stored(rt, b"body 1")
+
+
+async def test_waiting_for_idle_returns_once_the_waiting_rows_are_stored(rt):
+    group = GroupInsert(rt.engine, insert(InboundEvent.__table__))
+    assert not group.busy
+    callers = [asyncio.create_task(group.insert(event_row(n))) for n in range(20)]
+    await asyncio.sleep(0)
+    assert group.busy
+    await group.wait_idle(timeout=10)
+    assert not group.busy
+    assert all(caller.done() for caller in callers)
+    assert await stored(rt, b"body 19")
+
+
+async def test_a_group_knows_whether_rows_came_in_lately(rt):
+    group = GroupInsert(rt.engine, insert(InboundEvent.__table__))
+    assert not group.busy_within(60)
+    await group.insert(event_row(1))
+    assert group.busy_within(60)
+    assert not group.busy_within(0)
+
+
+async def test_new_rows_flushed_together_go_in_one_insert_each_with_its_own_id(rt, seed):
+    inserts: list[str] = []
+
+    def count(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+        if statement.startswith("INSERT INTO contacts"):
+            inserts.append(statement)
+
+    event.listen(rt.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        async with transaction(rt.sessions) as session:
+            office_id = await session.scalar(select(Office.id).where(Office.code == "brebes"))
+            contacts = [Contact(office_id=office_id, name=f"Warga {n}") for n in range(5)]
+            session.add_all(contacts)
+            await session.flush()
+            assigned = {c.id: c.name for c in contacts}
+    finally:
+        event.remove(rt.engine.sync_engine, "before_cursor_execute", count)
+
+    assert len(inserts) == 1
+    async with rt.sessions() as session:
+        rows = await session.execute(
+            select(Contact.id, Contact.name).where(Contact.id.in_(assigned))
+        )
+        assert dict(rows.all()) == assigned
+    assert len(assigned) == 5

@@ -6,8 +6,9 @@ import asyncio
 
 from sqlalchemy import func, select
 
+from helpdesk import ingest
 from helpdesk.ingest import Received
-from helpdesk.models import Contact, Message, Ticket, TicketStatus, utcnow
+from helpdesk.models import Contact, InboundStatus, Message, Ticket, TicketStatus, utcnow
 from tests.conftest import TOMOHON_WA, inbound
 
 
@@ -100,3 +101,21 @@ async def test_concurrent_messages_from_one_new_citizen_share_one_ticket(rt, rec
     assert len({r.ticket_id for r in results}) == 1
     assert await count(rt, Contact) == 1
     assert await count(rt, Message) == 8
+
+
+async def test_while_webhooks_arrive_the_drain_takes_small_batches_after_them(rt):
+    assert await ingest.next_batch_size(rt) == ingest.BATCH
+    now = utcnow()
+    await rt.inbound_store.insert(
+        {
+            "channel": "whatsapp",
+            "received_at": now,
+            "not_before": now,
+            "headers": {},
+            "body": b"{}",
+            "status": InboundStatus.pending,
+            "attempts": 0,
+        }
+    )
+    assert await ingest.next_batch_size(rt) == ingest.ACK_BATCH
+    assert not rt.inbound_store.busy  # the rows waiting went first

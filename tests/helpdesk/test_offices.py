@@ -7,7 +7,13 @@ from sqlalchemy import func, select
 
 from helpdesk.db import transaction
 from helpdesk.models import ChannelAccount, Office
-from helpdesk.offices import OfficesFileError, account_config, apply_offices, parse_offices
+from helpdesk.offices import (
+    FILE_KEYS,
+    OfficesFileError,
+    account_config,
+    apply_offices,
+    parse_offices,
+)
 from tests.conftest import OFFICES_TOML
 
 WITH_ENV = """
@@ -75,3 +81,56 @@ async def test_env_references_are_stored_as_written_and_resolved_when_used(rt, m
 def test_a_wrong_file_is_refused_with_the_place_named(text, message):
     with pytest.raises(OfficesFileError, match=message.replace("[", r"\[").replace("(", r"\(")):
         parse_offices(text, env={})
+
+
+EVERY_SETTING = """
+[[office]]
+code = "brebes"
+name = "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Brebes"
+sop = "brebes"
+register_mask = "initials"
+recap_to = ["kabid@brebes.test"]
+recap_at = "16:00"
+recap_group = true
+holidays = ["2026-08-18"]
+
+[office.working_hours]
+mon = "08:00-15:00"
+"""
+BARE = """
+[[office]]
+code = "brebes"
+name = "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Brebes"
+sop = "brebes"
+"""
+
+
+def test_every_setting_the_file_can_give_is_one_a_load_replaces():
+    [spec] = parse_offices(EVERY_SETTING)
+    assert set(spec.settings) == set(FILE_KEYS)
+
+
+async def test_a_setting_removed_from_the_file_is_removed_from_the_office(rt):
+    async with transaction(rt.sessions) as session:
+        await apply_offices(session, parse_offices(EVERY_SETTING))
+    async with transaction(rt.sessions) as session:
+        office = await session.scalar(select(Office).where(Office.code == "brebes"))
+        # State the helpdesk keeps beside the configuration (the recap's last day).
+        office.settings = {**office.settings, "recap_sent": "2026-08-14"}
+    async with transaction(rt.sessions) as session:
+        await apply_offices(session, parse_offices(BARE))
+    async with rt.sessions() as session:
+        office = await session.scalar(select(Office).where(Office.code == "brebes"))
+    assert office.settings == {"recap_sent": "2026-08-14"}
+
+
+async def test_a_changed_setting_takes_the_file_s_value(rt):
+    async with transaction(rt.sessions) as session:
+        await apply_offices(session, parse_offices(EVERY_SETTING))
+    async with transaction(rt.sessions) as session:
+        await apply_offices(
+            session, parse_offices(BARE + 'register_mask = "none"\nrecap_at = "15:30"\n')
+        )
+    async with rt.sessions() as session:
+        office = await session.scalar(select(Office).where(Office.code == "brebes"))
+    assert office.settings == {"register_mask": "none", "recap_at": "15:30"}

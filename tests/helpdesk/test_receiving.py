@@ -5,7 +5,14 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from helpdesk.db import transaction
-from helpdesk.models import Contact, ContactIdentity, Message, Ticket
+from helpdesk.models import (
+    Contact,
+    ContactIdentity,
+    InboundEvent,
+    InboundStatus,
+    Message,
+    Ticket,
+)
 from helpdesk.receiving import Incoming, Received, receive
 from tests.conftest import TOMOHON_WA, inbound
 
@@ -88,3 +95,57 @@ async def test_a_reply_threads_to_a_message_earlier_in_the_same_batch(rt, seed):
     first, second = await receive_batch(rt, original, reply)
     assert second.ticket_id == first.ticket_id and not second.new_ticket
     assert await count(rt, Ticket) == 1
+
+
+async def _pending_events(rt, count_: int) -> list[int]:  # type: ignore[no-untyped-def]
+    """Stored raw events still waiting to be received (what another drain may hold)."""
+    async with transaction(rt.sessions) as session:
+        events = [InboundEvent(channel="whatsapp", body=b"{}") for _ in range(count_)]
+        session.add_all(events)
+        await session.flush()
+        return [e.id for e in events]
+
+
+async def _receive_from_event(rt, message, event_id: int, *, may_wait: bool = True):  # type: ignore[no-untyped-def]
+    incoming = Incoming(
+        "whatsapp", message, event_id, continues_open_ticket=False, may_wait=may_wait
+    )
+    async with transaction(rt.sessions) as session:
+        (outcome,) = await receive(session, [incoming])
+    return outcome
+
+
+async def test_a_reply_that_overtakes_the_message_it_answers_waits_for_it(rt, seed):
+    parent_event, reply_event = await _pending_events(rt, 2)
+    parent = inbound("KTP saya rusak", sender="6281001", external_id="<a@mail.test>")
+    reply = inbound(
+        "Ini fotonya", sender="6281002", external_id="<b@mail.test>", thread_refs=("<a@mail.test>",)
+    )
+    # Another drain is still receiving the earlier event: the reply waits, and opens nothing.
+    assert await _receive_from_event(rt, reply, reply_event) == "waiting"
+    assert (await count(rt, Ticket), await count(rt, Message)) == (0, 0)
+
+    opened = await _receive_from_event(rt, parent, parent_event)
+    async with transaction(rt.sessions) as session:
+        event = await session.get_one(InboundEvent, parent_event)
+        event.status = InboundStatus.processed
+    threaded = await _receive_from_event(rt, reply, reply_event)
+    assert isinstance(threaded, Received) and not threaded.new_ticket
+    assert threaded.ticket_id == opened.ticket_id
+
+
+async def test_a_reply_to_an_unknown_thread_waits_only_while_earlier_events_are_pending(rt, seed):
+    earlier, own = await _pending_events(rt, 2)
+    reply = inbound("Balasan", sender="6281003", thread_refs=("<never-seen@mail.test>",))
+    # Out of tries (ingest says so): it opens a ticket of its own, even with the earlier pending.
+    opened = await _receive_from_event(rt, reply, own, may_wait=False)
+    assert isinstance(opened, Received) and opened.new_ticket
+
+    async with transaction(rt.sessions) as session:
+        for event_id in (earlier, own):
+            (await session.get_one(InboundEvent, event_id)).status = InboundStatus.processed
+    # Nothing earlier is pending: an unknown thread opens a ticket at once.
+    (later,) = await _pending_events(rt, 1)
+    fresh = inbound("Balasan lain", sender="6281004", thread_refs=("<gone@mail.test>",))
+    outcome = await _receive_from_event(rt, fresh, later)
+    assert isinstance(outcome, Received) and outcome.new_ticket

@@ -192,3 +192,94 @@ async def test_the_api_searches_with_q(client, seed, tickets):
         "/api/v1/tickets", params={"q": 'NEAR("'}, headers=seed.bearer("admin_brebes")
     )
     assert hostile.status_code == 200 and hostile.json()["items"] == []
+
+
+async def _many(receive, count: int, text_: str, first_sender: int) -> list[int]:  # type: ignore[no-untyped-def]
+    """`count` Brebes tickets, oldest first, each from its own sender."""
+    found = []
+    for n in range(count):
+        received = await receive(
+            inbound(text_, sender=f"62812{first_sender + n:08d}", name="Warga")
+        )
+        found.append(received.ticket_id)
+    return found
+
+
+POSTGRESQL_ONLY = pytest.mark.parametrize("backend", ["postgresql"])
+
+
+@pytest.fixture
+def small_windows(monkeypatch, rt):  # type: ignore[no-untyped-def]
+    """PostgreSQL's newest-rows-first search with windows a few tests can fill: the newest 3
+    messages or 3 tickets, a page of 2, and fresh statistics read for each search. (SQLite's
+    FTS5 walks its index newest first already: these tests are PostgreSQL's alone.)"""
+    monkeypatch.setattr(search, "RECENT_MESSAGES", 3)
+    monkeypatch.setattr(search, "RECENT_TICKETS", 3)
+    monkeypatch.setattr(search, "ENOUGH", 2)
+    monkeypatch.setattr(search, "COMMON", 1)
+    monkeypatch.setattr(search, "_word_shares", None)
+    monkeypatch.setattr(search, "STATS_TTL", -1.0)
+
+    async def analyze() -> None:
+        async with rt.engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.exec_driver_sql("ANALYZE messages, tickets, contacts")
+
+    return analyze
+
+
+@POSTGRESQL_ONLY
+async def test_a_common_word_is_found_in_the_newest_messages_newest_first(
+    rt, seed, receive, small_windows
+):
+    old = await _many(receive, 3, "Blangko KTP habis di kecamatan", 1)
+    new = await _many(receive, 4, "Blangko KTP habis lagi", 100)
+    await small_windows()
+    shares = (await _common_words_of(rt))["messages.body_tsv"]
+    assert shares.get("blangko", 0) > 0.5  # the statistics call it common: the newest rows first
+    # A page (2) and more were in the newest 3 messages: the older ones are not looked for.
+    assert await _ids(rt, seed, "admin_brebes", "blangko") == new[:0:-1]
+    assert old and new[0] not in await _ids(rt, seed, "admin_brebes", "blangko")
+
+
+@POSTGRESQL_ONLY
+async def test_a_rare_old_word_is_still_found_beside_common_ones(rt, seed, receive, small_windows):
+    (flood,) = await _many(receive, 1, "Rumah kami kena banjir, KTP hilang", 1)
+    lost = await _many(receive, 2, "KTP hilang mohon bantuan", 100)
+    await _many(receive, 3, "KTP rusak mohon bantuan", 200)
+    await small_windows()
+    assert await _ids(rt, seed, "admin_brebes", "banjir") == [flood]  # rare: through the index
+    assert await _ids(rt, seed, "admin_brebes", "ktp banjir") == [flood]
+    # Common, but the newest rows hold none: the older ones are looked up, newest first.
+    assert await _ids(rt, seed, "admin_brebes", "hilang") == [*lost[::-1], flood]
+
+
+@POSTGRESQL_ONLY
+async def test_a_common_name_and_a_rare_one(rt, seed, receive, small_windows):
+    older = await receive(inbound("Mohon info", sender="6281299990001", name="Hendra Lubis"))
+    budis = []
+    for n in range(5):
+        budis.append(
+            await receive(inbound("Halo", sender=f"62812888800{n:02d}", name="Budi Santoso"))
+        )
+    await small_windows()
+    found = await _ids(rt, seed, "admin_brebes", "budi")
+    assert found[:3] == [b.ticket_id for b in budis][::-1][:3]
+    assert await _ids(rt, seed, "admin_brebes", "hendra lubis") == [older.ticket_id]
+
+
+async def _common_words_of(rt):  # type: ignore[no-untyped-def]
+    async with rt.sessions() as session:
+        return await search._common_words(session)
+
+
+@POSTGRESQL_ONLY
+async def test_a_rare_word_found_in_many_messages_is_still_looked_for_in_names(
+    rt, seed, receive, small_windows
+):
+    flooded = await _many(receive, 3, "Rumah kami kena banjir", 1)
+    await _many(receive, 8, "KTP hilang mohon bantuan", 100)
+    named = await receive(inbound("Mohon info", sender="6281277770001", name="Banjir Santoso"))
+    await small_windows()
+    found = await _ids(rt, seed, "admin_brebes", "banjir")
+    assert set(found) == {*flooded, named.ticket_id}  # a page (2) from messages did not stop it

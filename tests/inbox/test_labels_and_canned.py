@@ -95,7 +95,9 @@ async def test_admins_keep_canned_answers_and_they_fill_in_the_ticket(browser_fo
         page = (await admin.get(f"/tickets/{tid}")).text
         assert f'<option value="{answer.id}"' in page
         filled = await admin.get(
-            f"/tickets/{tid}/canned", params={"canned_id": answer.id, "body": "Halo"}
+            f"/tickets/{tid}/canned",
+            params={"canned_id": answer.id, "body": "Halo"},
+            headers=HTMX,
         )
         assert filled.status_code == 200
         assert filled.text.startswith('<textarea id="reply-body"')
@@ -110,6 +112,30 @@ async def test_admins_keep_canned_answers_and_they_fill_in_the_ticket(browser_fo
             f"/tickets/{other_ticket}/canned", params={"canned_id": answer.id}
         )
         assert response.status_code == 404  # Brebes' answer is not Tomohon's
+
+
+async def test_the_canned_answer_picker_works_without_javascript(browser_for, rt, ticket):
+    """The picker is a GET form with its own button (shown without JavaScript): submitting it
+    answers the whole ticket page with the answer, filled in, in the reply box."""
+    tid = await ticket("KTP saya rusak", name="Siti Aminah")
+    async with browser_for("admin_brebes") as admin:
+        await post_form(
+            admin, "/canned", {"office": "brebes", "title": "Diproses", "body": "Yth. {name}."}
+        )
+        async with rt.sessions() as session:
+            [answer] = list(await session.scalars(select(CannedAnswer)))
+        page = (await admin.get(f"/tickets/{tid}")).text
+        assert f'<form class="canned" method="get" action="/tickets/{tid}/canned">' in page
+        assert '<noscript><button type="submit">Sisipkan</button></noscript>' in page
+        response = await admin.get(f"/tickets/{tid}/canned", params={"canned_id": answer.id})
+        assert response.status_code == 200
+        assert "<!doctype html>" in response.text  # a page, not the htmx fragment
+        assert 'id="reply-form"' in response.text
+        assert re.search(
+            r'<textarea id="reply-body"[^>]*>Yth\. Siti Aminah\.</textarea>', response.text
+        )
+        bad = await admin.get(f"/tickets/{tid}/canned", params={"canned_id": "1' OR 1=1"})
+        assert bad.status_code == 404
 
 
 async def test_only_admins_manage_canned_answers(browser_for, rt):

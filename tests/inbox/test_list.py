@@ -6,7 +6,7 @@ from sqlalchemy import update
 
 from helpdesk.db import transaction
 from helpdesk.models import Ticket, TicketStatus
-from tests.inbox.conftest import ids_in, login
+from tests.inbox.conftest import ids_in, login, post_form
 
 
 async def test_the_list_shows_only_the_users_offices_tickets(brebes, ticket):
@@ -83,3 +83,24 @@ async def test_a_bad_cursor_is_a_400_page(brebes):
     response = await brebes.get("/?cursor=not-a-cursor")
     assert response.status_code == 400
     assert "text/html" in response.headers["content-type"]
+
+
+async def test_a_contact_without_a_name_shows_by_its_number(brebes, ticket):
+    await ticket("Halo, mohon info", sender="6281299998888", name=None)
+    await ticket("KTP hilang", sender="6281200001111", name="Budi Santoso")
+    html = (await brebes.get("/")).text
+    assert "<span>6281299998888</span>" in html  # its WhatsApp identity, loaded for it alone
+    assert "<span>Budi Santoso</span>" in html
+
+
+async def test_the_unread_mark_follows_the_last_message_to_or_from_the_citizen(brebes, ticket):
+    tid = await ticket("KTP saya rusak")
+    unread = f'data-ticket="{tid}"'
+    html = (await brebes.get("/")).text
+    assert f'<li class="ticket unread" {unread}>' in html
+    await post_form(brebes, f"/tickets/{tid}/notes", {"body": "Cek arsip dulu"})
+    html = (await brebes.get("/")).text
+    assert f'<li class="ticket unread" {unread}>' in html  # a note is not an answer
+    await post_form(brebes, f"/tickets/{tid}/reply", {"body": "Silakan ke kantor."})
+    html = (await brebes.get("/")).text
+    assert f'<li class="ticket" {unread}>' in html

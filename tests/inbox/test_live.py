@@ -11,14 +11,15 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
 from helpdesk import notify
 from helpdesk.auth import Principal, load_principal
 from helpdesk.db import transaction
-from helpdesk.models import Membership, User
+from helpdesk.models import Direction, Membership, Message, User
 from inbox import live
 from tests.conftest import TOMOHON_WA, inbound
+from tests.inbox.conftest import post_form
 
 WAIT = 15.0
 
@@ -152,3 +153,58 @@ async def test_the_stream_needs_a_signed_in_user(client, seed):
     response = await client.get("/live", follow_redirects=False)
     assert response.status_code in (302, 303)
     assert response.headers["location"].startswith("/login")
+
+
+async def _latest_message_id(rt, ticket_id: int, direction: str) -> int:  # type: ignore[no-untyped-def]
+    async with rt.sessions() as session:
+        found = await session.scalar(
+            select(Message.id)
+            .where(Message.ticket_id == ticket_id, Message.direction == direction)
+            .order_by(Message.id.desc())
+            .limit(1)
+        )
+    assert found is not None
+    return found
+
+
+async def test_a_note_and_a_reply_from_the_inbox_are_published_as_messages(
+    rt, seed, plugin, brebes, ticket
+):
+    """Another admin's open list and ticket page hear of what staff add, not only citizens."""
+    ticket_id = await ticket("Akta kelahiran belum terbit")
+    listener = await _principal(rt, seed, "admin_brebes")  # any open page of the office
+    stream = await _open(rt, plugin, listener, [seed.offices["brebes"]])
+
+    response = await post_form(brebes, f"/tickets/{ticket_id}/notes", {"body": "Cek arsip"})
+    assert response.status_code == 303
+    note_id = await _latest_message_id(rt, ticket_id, Direction.note)
+    assert await _next(stream) == {"ticket": ticket_id, "kind": "message", "message": note_id}
+
+    response = await post_form(brebes, f"/tickets/{ticket_id}/reply", {"body": "Sudah kami cek."})
+    assert response.status_code == 303
+    reply_id = await _latest_message_id(rt, ticket_id, Direction.outbound)
+    assert await _next(stream) == {"ticket": ticket_id, "kind": "message", "message": reply_id}
+    await stream.aclose()
+
+
+async def test_a_refused_note_publishes_nothing(rt, seed, plugin, brebes, ticket):
+    ticket_id = await ticket("KTP saya rusak")
+    stream = await _open(
+        rt, plugin, await _principal(rt, seed, "admin_brebes"), [seed.offices["brebes"]]
+    )
+    response = await post_form(brebes, f"/tickets/{ticket_id}/notes", {"body": "   "})
+    assert response.status_code == 400
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(_next(stream), 1.0)
+    await stream.aclose()
+
+
+async def test_a_label_change_is_published_to_the_office(rt, seed, plugin, brebes, ticket):
+    ticket_id = await ticket("KTP saya rusak")
+    stream = await _open(
+        rt, plugin, await _principal(rt, seed, "admin_brebes"), [seed.offices["brebes"]]
+    )
+    response = await post_form(brebes, f"/tickets/{ticket_id}/labels", {"name": "viral"})
+    assert response.status_code == 303
+    assert await _next(stream) == {"ticket": ticket_id, "kind": "ticket"}
+    await stream.aclose()

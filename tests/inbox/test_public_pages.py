@@ -15,7 +15,7 @@ from helpdesk.db import transaction
 from helpdesk.models import Attachment, ChannelAccount, ContactIdentity, Message, Ticket
 from helpdesk.outbox import queue_reply, send_item
 from inbox.public_views import form_token
-from tests.conftest import ACCESS_TOKEN, APP_SECRET, BREBES_WA, SECRET_KEY
+from tests.conftest import ACCESS_TOKEN, APP_SECRET, BREBES_WA, SECRET_KEY, inbound
 from tests.inbox.conftest import csrf_token, login
 
 PNG = (
@@ -67,7 +67,9 @@ async def test_the_form_is_light_and_lists_the_offices(client, seed):
     assert 'name="website"' in page.text  # the honeypot, hidden from people
 
 
-async def test_a_complaint_becomes_a_web_ticket_answered_on_whatsapp(client, rt, seed, simulator):
+async def test_a_complaint_becomes_a_web_ticket_answered_on_whatsapp(
+    client, rt, seed, simulator, receive
+):
     response = await submit(client, files=[("photos", ("ktp.png", PNG, "image/png"))], name="Siti")
     assert response.status_code == 200, response.text
     register_no = re.search(r'id="register-no">([^<]+)<', response.text).group(1)
@@ -90,6 +92,11 @@ async def test_a_complaint_becomes_a_web_ticket_answered_on_whatsapp(client, rt,
             select(ContactIdentity).where(ContactIdentity.contact_id == ticket.contact_id)
         )
         assert (identity.channel, identity.external_id) == ("whatsapp", "6281234567890")
+    # The citizen has also written to the office's number, so a free answer reaches them
+    # (one to a number that never wrote needs a template: tests/helpdesk/test_first_contact.py).
+    await receive(inbound("Apakah KTP saya sudah jadi?", sender="6281234567890"))
+    async with transaction(rt.sessions) as session:
+        ticket = await session.get_one(Ticket, ticket.id)
         principal = await load_principal(session, seed.users["admin_brebes"])
         _, item = await queue_reply(session, ticket, principal, "KTP-el Anda sudah dicetak.")
     assert (await send_item(rt, item.id)).state == "done"

@@ -1,0 +1,133 @@
+"""Telling a platform that tracks the complaint itself when the ticket's status changes.
+
+Some platforms keep their own status for a complaint they forwarded to the office (an adapter
+says so with `reports_ticket_status`). When the office finishes such a ticket (resolved or
+closed) or takes it up again, the change is queued through the outbox like a reply, so an
+outage retries and nothing is lost: an outbound message of kind `status` on the ticket's
+account, which the outbox hands to the adapter's `report_status` instead of `send`. It is no
+answer to the citizen (the register book and status page skip it) and no first response.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from channels.base import TicketChange
+from channels.registry import ADAPTERS
+from helpdesk.models import (
+    AuditEvent,
+    ChannelAccount,
+    Direction,
+    Message,
+    MessageStatus,
+    OutboxItem,
+    OutboxState,
+    Ticket,
+    TicketStatus,
+    utcnow,
+)
+
+KIND = "status"  # Message.content_kind of a status report
+MAX_NOTE = 2000
+_DONE = (TicketStatus.resolved, TicketStatus.closed)
+# What the timeline shows for each (the citizen-facing language of every office).
+LABELS = {
+    TicketChange.resolved: "Status pengaduan dilaporkan: selesai",
+    TicketChange.closed: "Status pengaduan dilaporkan: ditutup",
+    TicketChange.reopened: "Status pengaduan dilaporkan: diproses kembali",
+}
+
+
+def change_of(before: str, after: str) -> TicketChange | None:
+    """The change a tracking platform hears of, if any: into done, or out of it."""
+    if after in _DONE and before not in _DONE:
+        return TicketChange(after)
+    if before in _DONE and after not in _DONE:
+        return TicketChange.reopened
+    return None
+
+
+async def queue_status_report(
+    session: AsyncSession, ticket: Ticket, before: str, user_id: int | None, note: str = ""
+) -> OutboxItem | None:
+    """Queue the ticket's status change for its platform, when the platform tracks statuses
+    and the change is one it hears of; the caller commits, then enqueues `send_outbox_item`."""
+    change = change_of(before, ticket.status)
+    if change is None or ticket.channel_account_id is None:
+        return None
+    account = await session.get_one(ChannelAccount, ticket.channel_account_id)
+    adapter = ADAPTERS.get(account.kind)
+    if adapter is None or not adapter.reports_ticket_status:
+        return None
+    note = " ".join(note.replace("\x00", "").split())[:MAX_NOTE]
+    now = utcnow()
+    message = Message(
+        ticket_id=ticket.id,
+        direction=Direction.outbound,
+        channel=account.kind,
+        channel_account_id=account.id,
+        content_kind=KIND,
+        body=f"{LABELS[change]}. {note}".strip() if note else LABELS[change],
+        details={"ticket_status": change.value, "note": note},
+        status=MessageStatus.queued,
+        author_id=user_id,
+        created_at=now,
+        status_at=now,
+    )
+    session.add(message)
+    await session.flush()
+    item = OutboxItem(message_id=message.id, next_attempt_at=now)
+    session.add(item)
+    session.add(
+        AuditEvent(
+            office_id=ticket.office_id,
+            ticket_id=ticket.id,
+            user_id=user_id,
+            action="status_report.queued",
+            detail={"message_id": message.id, "change": change.value},
+        )
+    )
+    await session.flush()
+    return item
+
+
+async def replies_ahead(session: AsyncSession, message: Message) -> bool:
+    """Whether a reply queued before this status report is still waiting to be sent."""
+    ahead = await session.scalar(
+        select(Message.id)
+        .where(
+            Message.ticket_id == message.ticket_id,
+            Message.channel_account_id == message.channel_account_id,
+            Message.direction == Direction.outbound,
+            Message.status == MessageStatus.queued,
+            Message.id < message.id,
+        )
+        .limit(1)
+    )
+    return ahead is not None
+
+
+async def waiting_behind(session: AsyncSession, message: Message, kind: str) -> list[int]:
+    """Outbox items of status reports that waited for this reply on an account of `kind`: due
+    now (and marked so)."""
+    adapter = ADAPTERS.get(kind)
+    if message.content_kind == KIND or adapter is None or not adapter.reports_ticket_status:
+        return []
+    waiting = select(Message.id).where(
+        Message.ticket_id == message.ticket_id,
+        Message.channel_account_id == message.channel_account_id,
+        Message.content_kind == KIND,
+        Message.status == MessageStatus.queued,
+        Message.id > message.id,
+    )
+    items = list(
+        await session.scalars(
+            select(OutboxItem).where(
+                OutboxItem.message_id.in_(waiting), OutboxItem.state == OutboxState.pending
+            )
+        )
+    )
+    for item in items:
+        item.next_attempt_at = utcnow()
+    return [item.id for item in items]

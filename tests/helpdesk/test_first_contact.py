@@ -1,0 +1,253 @@
+"""Answering counter, phone and web tickets on the citizen's WhatsApp or email: the reply says
+the way it really went, and a WhatsApp number that never wrote in gets the account's approved
+first-contact template, or a visible failure saying what to set. Against the WhatsApp
+simulator (which refuses free text outside the 24-hour window, as Meta does), on both
+databases."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import httpx
+import pytest
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+from sqlalchemy import select
+
+import helpdesk
+from channels.base import PlatformEndpoints
+from channels.whatsapp.simulator import SimNumber, SimulatorConfig
+from helpdesk import first_contact, outbox
+from helpdesk.auth import Principal
+from helpdesk.db import transaction
+from helpdesk.models import (
+    ChannelAccount,
+    Direction,
+    Message,
+    MessageStatus,
+    Office,
+    OutboxState,
+    Role,
+    Ticket,
+)
+from helpdesk.offices import OfficesFileError, parse_offices
+from helpdesk.replies import reply_options
+from helpdesk.walk_in import InPerson, queue_receipt, register
+from tests.conftest import ACCESS_TOKEN, APP_SECRET, BREBES_WA, OFFICES_TOML, inbound
+
+WABA = "102290129340398"  # the simulator's business account
+CITIZEN = "6281234567890"
+
+
+@pytest.fixture
+def simulator(serve_whatsapp_simulator, webhook_receiver):  # type: ignore[no-untyped-def]
+    config = SimulatorConfig(
+        numbers=[SimNumber(BREBES_WA, "6281100000001", ACCESS_TOKEN, "Brebes")],
+        app_secret=APP_SECRET,
+        webhook_url=webhook_receiver.url,
+        business_account_id=WABA,
+        enforce_reply_window=True,
+    )
+    return serve_whatsapp_simulator(config)
+
+
+@pytest.fixture
+def endpoints(simulator) -> PlatformEndpoints:  # type: ignore[no-untyped-def]
+    return PlatformEndpoints(graph_api_url=simulator.graph_url, timeout_seconds=5)
+
+
+async def configure(rt, **values: str) -> None:  # type: ignore[no-untyped-def]
+    """Brebes' WhatsApp number as the offices file would give it, plus `values`."""
+    async with transaction(rt.sessions) as session:
+        account = await session.scalar(
+            select(ChannelAccount).where(ChannelAccount.key == BREBES_WA)
+        )
+        account.config = {**account.config, "business_account_id": WABA, **values}
+    rt.forget_accounts()
+
+
+async def walk_in(rt, seed, channel: str = "counter", **fields: str) -> int:  # type: ignore[no-untyped-def]
+    async with transaction(rt.sessions) as session:
+        office = (await session.scalars(select(Office).where(Office.code == "brebes"))).one()
+        cs = Principal(
+            seed.users["admin_brebes"], "admin_brebes", "Admin", False, {office.id: Role.admin}
+        )
+        complaint = InPerson(channel=channel, name="Budi Santoso", text="KK rusak", **fields)
+        ticket = await register(session, office, cs, complaint)
+        return ticket.id
+
+
+def admin(seed) -> Principal:  # type: ignore[no-untyped-def]
+    return Principal(
+        seed.users["admin_brebes"],
+        "admin_brebes",
+        "Admin",
+        False,
+        {seed.offices["brebes"]: Role.admin},
+    )
+
+
+async def answer(rt, seed, tid: int, body: str) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    async with transaction(rt.sessions) as session:
+        ticket = await session.get_one(Ticket, tid)
+        message, item = await outbox.queue_reply(session, ticket, admin(seed), body)
+        return message.id, item.id
+
+
+async def message(rt, message_id: int) -> Message:  # type: ignore[no-untyped-def]
+    async with rt.sessions() as session:
+        return await session.get_one(Message, message_id)
+
+
+@pytest.mark.parametrize("channel", ["counter", "phone"])
+async def test_an_answer_carries_the_kind_of_the_account_it_goes_out_on(
+    rt, seed, simulator, channel
+):
+    tid = await walk_in(rt, seed, channel, phone="0812-3456-7890")
+    message_id, _ = await answer(rt, seed, tid, "KK Anda sudah dicetak.")
+    sent = await message(rt, message_id)
+    assert (sent.direction, sent.channel) == (Direction.outbound, "whatsapp")
+    async with rt.sessions() as session:
+        ticket = await session.get_one(Ticket, tid)
+    assert ticket.channel == channel  # the ticket still says how the complaint came in
+
+
+async def test_an_answer_by_email_says_email(rt, seed):
+    async with transaction(rt.sessions) as session:
+        session.add(
+            ChannelAccount(
+                office_id=seed.offices["brebes"],
+                kind="email",
+                key="aduan@brebes.example",
+                label="Surel",
+                config={"address": "aduan@brebes.example"},
+            )
+        )
+    tid = await walk_in(rt, seed, email="budi@example.id")
+    message_id, _ = await answer(rt, seed, tid, "KK Anda sudah dicetak.")
+    assert (await message(rt, message_id)).channel == "email"
+
+
+async def test_without_a_template_an_answer_to_a_number_that_never_wrote_fails_saying_what_to_set(
+    rt, seed, simulator
+):
+    await configure(rt)
+    tid = await walk_in(rt, seed, phone="0812-3456-7890")
+    async with rt.sessions() as session:
+        options = await reply_options(rt, session, await session.get_one(Ticket, tid))
+    assert not options.free_form_open and options.templates  # the reply box warns
+    message_id, item_id = await answer(rt, seed, tid, "KK Anda sudah dicetak.")
+    outcome = await outbox.send_item(rt, item_id)
+    failed = await message(rt, message_id)
+    assert outcome.state == OutboxState.failed
+    assert failed.status == MessageStatus.failed
+    assert failed.error_code == first_contact.NO_TEMPLATE
+    assert "first_contact_template" in (failed.error or "")
+    assert simulator.store.outbound() == []  # refused before Meta was asked
+
+
+async def test_the_receipt_goes_as_the_configured_template_to_a_number_that_never_wrote(
+    rt, seed, simulator
+):
+    await configure(
+        rt,
+        first_contact_template="tindak_lanjut_pengaduan",
+        first_contact_parameters="name,register_no",
+    )
+    tid = await walk_in(rt, seed, phone="0812-3456-7890")
+    async with transaction(rt.sessions) as session:
+        ticket = await session.get_one(Ticket, tid)
+        account = await session.scalar(
+            select(ChannelAccount).where(ChannelAccount.key == BREBES_WA)
+        )
+        item = await queue_receipt(session, ticket, admin(seed), account, "Tanda terima …")
+        register_no, item_id, message_id = ticket.register_no, item.id, item.message_id
+    outcome = await outbox.send_item(rt, item_id)
+    assert outcome.state == OutboxState.done
+    [sent] = simulator.store.outbound()
+    assert (sent.type, sent.citizen) == ("template", CITIZEN)
+    assert sent.details["parameters"] == ["Budi Santoso", register_no]
+    stored = await message(rt, message_id)
+    # The timeline shows what the citizen read; the text written is kept beside it.
+    assert f"Yth. Budi Santoso, pengaduan Anda dengan nomor register {register_no}" in stored.body
+    assert stored.details["template"]["name"] == "tindak_lanjut_pengaduan"
+    assert stored.details["first_contact"]["written"] == "Tanda terima …"
+    assert stored.status == MessageStatus.sent and stored.external_id == sent.id
+
+
+async def test_a_template_that_does_not_fit_fails_with_the_reason(rt, seed, simulator):
+    await configure(
+        rt, first_contact_template="tindak_lanjut_pengaduan", first_contact_parameters="text"
+    )
+    tid = await walk_in(rt, seed, phone="0812-3456-7890")
+    message_id, item_id = await answer(rt, seed, tid, "KK Anda sudah dicetak.")
+    await outbox.send_item(rt, item_id)
+    failed = await message(rt, message_id)
+    assert failed.status == MessageStatus.failed
+    assert failed.error_code == first_contact.BAD_TEMPLATE
+    assert "first_contact_parameters" in (failed.error or "")
+    assert simulator.store.outbound() == []
+
+
+async def test_once_the_citizen_has_written_to_the_number_the_answer_goes_as_written(
+    rt, seed, simulator, receive
+):
+    await configure(rt, first_contact_template="tindak_lanjut_pengaduan")
+    tid = await walk_in(rt, seed, phone="0812-3456-7890")
+    await receive(inbound("Apakah KK saya sudah jadi?", sender=CITIZEN))
+    # Meta's side of the same: the citizen wrote to the number just now.
+    async with httpx.AsyncClient() as http:
+        written = await http.post(
+            f"{simulator.base_url}/_sim/inbound",
+            json={"phone_number_id": BREBES_WA, "from": CITIZEN, "text": "Apakah KK saya?"},
+        )
+    written.raise_for_status()
+    message_id, item_id = await answer(rt, seed, tid, "KK Anda sudah dicetak.")
+    assert (await outbox.send_item(rt, item_id)).state == OutboxState.done
+    [sent] = simulator.store.outbound()
+    assert (sent.type, sent.text) == ("text", "KK Anda sudah dicetak.")
+    assert (await message(rt, message_id)).body == "KK Anda sudah dicetak."
+
+
+def test_the_offices_file_refuses_a_first_contact_value_it_cannot_fill():
+    bad = OFFICES_TOML.replace(
+        'verify_token = "test-verify-token"\n',
+        'verify_token = "test-verify-token"\nfirst_contact_parameters = "name,nik"\n',
+        1,
+    )
+    with pytest.raises(OfficesFileError, match="first_contact_parameters: unknown nik"):
+        parse_offices(bad)
+
+
+async def test_migration_0014_gives_old_replies_the_channel_they_went_out_on(rt, seed):
+    tid = await walk_in(rt, seed, phone="0812-3456-7890")
+    message_id, _ = await answer(rt, seed, tid, "KK Anda sudah dicetak.")
+    async with transaction(rt.sessions) as session:  # as the helpdesk stored it before
+        (await session.get_one(Message, message_id)).channel = "counter"
+    migration = _migration("0014_reply_channels.py")
+
+    def upgrade(connection):  # type: ignore[no-untyped-def]
+        with Operations.context(MigrationContext.configure(connection)):
+            migration.upgrade()
+
+    async with rt.engine.begin() as connection:
+        await connection.run_sync(upgrade)
+    async with rt.sessions() as session:
+        channels = dict(
+            (
+                await session.execute(
+                    select(Message.direction, Message.channel).where(Message.ticket_id == tid)
+                )
+            ).all()
+        )
+    assert channels == {Direction.inbound: "counter", Direction.outbound: "whatsapp"}
+
+
+def _migration(name: str):  # type: ignore[no-untyped-def]
+    path = Path(helpdesk.__file__).parent / "migrations" / "versions" / name
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
