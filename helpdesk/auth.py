@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass, field
@@ -15,8 +16,15 @@ from sqlalchemy.orm import selectinload
 from helpdesk.models import ApiToken, Membership, Office, Role, User, utcnow
 
 _hasher = PasswordHasher()
-# Verifying against this keeps a login for an unknown user as slow as a wrong password.
-_DUMMY_HASH = _hasher.hash("not a real password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verifying against this keeps a login for an unknown user as slow as a wrong password.
+    Made on first use: hashing costs about as much as a login, not every process's start."""
+    return _hasher.hash("not a real password")
+
+
 TOKEN_PREFIX = "hdk_"  # noqa: S105 - a prefix, not a secret
 
 
@@ -26,7 +34,8 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        verified = _hasher.verify(password_hash or _dummy_hash(), password)
+        return verified and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -30,7 +30,7 @@ from channels.base import (
     TicketChange,
     TransientError,
 )
-from helpdesk import first_contact, notify, status_reports
+from helpdesk import first_contact, notify, outbound, status_reports
 from helpdesk.auth import Principal
 from helpdesk.consultation_mirror import outgoing as mirror_outgoing
 from helpdesk.db import transaction
@@ -99,44 +99,23 @@ async def queue_reply(
     if ticket.channel_account_id is None:
         raise ReplyRefused("no_channel")
     account = await session.get_one(ChannelAccount, ticket.channel_account_id)
-    now = utcnow()
-    message = Message(
-        ticket_id=ticket.id,
-        direction=Direction.outbound,
-        # The way the reply really goes: a counter, phone or web ticket is answered on the
-        # citizen's WhatsApp or email, and the timeline and reports say so.
-        channel=account.kind,
-        channel_account_id=ticket.channel_account_id,
+    message, item = await outbound.queue(
+        session,
+        ticket,
+        account,
+        author_id=author.user_id,
         content_kind=content_kind,
         body=body,
         details=details or {},
+        audit=("reply.queued", {}),
         reply_to_external_id=reply_to_external_id,
-        status=MessageStatus.queued,
-        author_id=author.user_id,
-        created_at=now,
-        status_at=now,
+        attachment=attachment,
     )
-    session.add(message)
-    await session.flush()
-    if attachment is not None:
-        attachment.message_id = message.id
-        session.add(attachment)
-    item = OutboxItem(message_id=message.id, next_attempt_at=now)
-    session.add(item)
     if ticket.first_response_at is None:
-        ticket.first_response_at = now
+        ticket.first_response_at = message.created_at
     if ticket.status == TicketStatus.new:
         ticket.status = TicketStatus.open
-    ticket.last_activity_at = now
-    session.add(
-        AuditEvent(
-            office_id=ticket.office_id,
-            ticket_id=ticket.id,
-            user_id=author.user_id,
-            action="reply.queued",
-            detail={"message_id": message.id},
-        )
-    )
+    ticket.last_activity_at = message.created_at
     await session.flush()
     return message, item
 

@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import TicketChange
 from channels.registry import ADAPTERS
+from helpdesk import outbound
 from helpdesk.models import (
-    AuditEvent,
     ChannelAccount,
     Direction,
     Message,
@@ -61,34 +61,16 @@ async def queue_status_report(
     if adapter is None or not adapter.reports_ticket_status:
         return None
     note = " ".join(note.replace("\x00", "").split())[:MAX_NOTE]
-    now = utcnow()
-    message = Message(
-        ticket_id=ticket.id,
-        direction=Direction.outbound,
-        channel=account.kind,
-        channel_account_id=account.id,
+    _, item = await outbound.queue(
+        session,
+        ticket,
+        account,
+        author_id=user_id,
         content_kind=KIND,
         body=f"{LABELS[change]}. {note}".strip() if note else LABELS[change],
         details={"ticket_status": change.value, "note": note},
-        status=MessageStatus.queued,
-        author_id=user_id,
-        created_at=now,
-        status_at=now,
+        audit=("status_report.queued", {"change": change.value}),
     )
-    session.add(message)
-    await session.flush()
-    item = OutboxItem(message_id=message.id, next_attempt_at=now)
-    session.add(item)
-    session.add(
-        AuditEvent(
-            office_id=ticket.office_id,
-            ticket_id=ticket.id,
-            user_id=user_id,
-            action="status_report.queued",
-            detail={"message_id": message.id, "change": change.value},
-        )
-    )
-    await session.flush()
     return item
 
 

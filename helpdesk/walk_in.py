@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from helpdesk import outbound
 from helpdesk.auth import Principal
 from helpdesk.models import (
     AuditEvent,
@@ -300,34 +301,16 @@ async def queue_receipt(
     )
     if recipient is None or account.office_id != ticket.office_id:
         raise Refused("send", "no_recipient")
-    now = utcnow()
-    message = Message(
-        ticket_id=ticket.id,
-        direction=Direction.outbound,
-        channel=account.kind,
-        channel_account_id=account.id,
+    _, item = await outbound.queue(
+        session,
+        ticket,
+        account,
+        author_id=principal.user_id,
         content_kind="text",
         body=body[:4096],
         details={"receipt": True},
-        status=MessageStatus.queued,
-        author_id=principal.user_id,
-        created_at=now,
-        status_at=now,
+        audit=("receipt.queued", {"channel": account.kind}),
     )
-    session.add(message)
-    await session.flush()
-    item = OutboxItem(message_id=message.id, next_attempt_at=now)
-    session.add(item)
-    session.add(
-        AuditEvent(
-            office_id=ticket.office_id,
-            ticket_id=ticket.id,
-            user_id=principal.user_id,
-            action="receipt.queued",
-            detail={"message_id": message.id, "channel": account.kind},
-        )
-    )
-    await session.flush()
     return item
 
 
