@@ -68,6 +68,43 @@ def _sqlite_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return engine
 
 
+# Readers beside the one writer: WAL gives each a snapshot taken at its first read, so a page
+# never waits for the ingest drain, the outbox or another request's write transaction.
+SQLITE_READ_CONNECTIONS = 3
+
+
+def create_read_engine(settings: Settings) -> AsyncEngine | None:
+    """On SQLite, an engine for requests that only read; None elsewhere (PostgreSQL's pool
+    already serves reads beside writes).
+
+    Its connections are `query_only`: a write on them fails loudly instead of racing the
+    writer, and its transactions start with a deferred BEGIN, which takes no lock."""
+    if not settings.is_sqlite or ":memory:" in settings.database_url:
+        return None  # an in-memory database is one connection's own: a reader would see another
+    engine = create_async_engine(
+        settings.database_url,
+        connect_args={"timeout": 30},
+        pool_size=SQLITE_READ_CONNECTIONS,
+        max_overflow=0,
+        pool_timeout=60,
+    )
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # BEGIN is ours, as on the writer (above)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")  # a reader may open a new file first
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA query_only=ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     if engine.dialect.name == "sqlite":
         return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=_SQLiteSession)

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from channels.base import AccountConfig, ChannelAdapter
 from channels.registry import build_adapters
-from helpdesk.db import GroupInsert, create_engine, create_sessionmaker
+from helpdesk.db import GroupInsert, create_engine, create_read_engine, create_sessionmaker
 from helpdesk.jobs.queue import JobQueue
 from helpdesk.jobs.wakeup import Gate, Wakeup
 from helpdesk.models import ChannelAccount, InboundEvent
@@ -49,6 +49,10 @@ class Runtime:
     adapters: dict[str, ChannelAdapter]
     storage: AttachmentStore
     queue: JobQueue | None = None
+    # SQLite: sessions for requests that only read (helpdesk.db.create_read_engine); None
+    # where `sessions` serve reads beside writes anyway (PostgreSQL).
+    read_engine: AsyncEngine | None = None
+    read_sessions: async_sessionmaker[AsyncSession] | None = None
     # Live inbox updates (helpdesk.notify): the web app's channels plugin, or a Redis publisher.
     events: Any = None
     _accounts: dict[str, tuple[float, list[AccountConfig]]] = field(default_factory=dict)
@@ -60,10 +64,13 @@ class Runtime:
     @classmethod
     def create(cls, settings: Settings) -> Runtime:
         engine = create_engine(settings)
+        read_engine = create_read_engine(settings)
         return cls(
             settings=settings,
             engine=engine,
             sessions=create_sessionmaker(engine),
+            read_engine=read_engine,
+            read_sessions=None if read_engine is None else create_sessionmaker(read_engine),
             adapters=build_adapters(settings.endpoints),
             storage=AttachmentStore(settings.data_dir / "attachments"),
             # SQLite: one connection to the one writer; a second drain would only queue on it.
@@ -130,3 +137,5 @@ class Runtime:
         if hasattr(self.events, "aclose"):
             await self.events.aclose()
         await self.engine.dispose()
+        if self.read_engine is not None:
+            await self.read_engine.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 from litestar import Request
 from litestar.datastructures import State
@@ -20,8 +21,24 @@ def provide_runtime(state: State) -> Runtime:
     return state.runtime
 
 
-async def provide_db(state: State) -> AsyncIterator[AsyncSession]:
-    async with state.runtime.sessions() as session:
+# Set on a GET handler that writes (an audit row, a "seen" mark): `@get(..., opt=WRITES_ON_GET)`.
+WRITES_ON_GET = {"writes": True}
+READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
+
+
+def reads_only(request: Request[Any, Any, Any]) -> bool:
+    """A GET or HEAD request whose handler has not declared that it writes."""
+    return request.method in READ_ONLY_METHODS and not request.route_handler.opt.get("writes")
+
+
+async def provide_db(request: Request[Any, Any, Any], state: State) -> AsyncIterator[AsyncSession]:
+    """The request's session. On SQLite a request that only reads takes a read-only connection,
+    beside the single writer instead of behind it (helpdesk.db.create_read_engine)."""
+    runtime = state.runtime
+    sessions = runtime.sessions
+    if runtime.read_sessions is not None and reads_only(request):
+        sessions = runtime.read_sessions
+    async with sessions() as session:
         yield session
 
 
