@@ -83,6 +83,14 @@ class RedisPublisher:
         for channel in channels:
             await self._redis.publish(channel, data)
 
+    async def publish_many(self, messages: list[tuple[bytes, str]]) -> None:
+        """(data, channel) pairs in one round trip: an ingest batch announces a hundred tickets,
+        and a round trip each was a quarter of the worker's CPU per ticket."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for data, channel in messages:
+                pipe.publish(channel, data)
+            await pipe.execute()
+
     async def aclose(self) -> None:
         await self._redis.aclose()
 
@@ -96,6 +104,15 @@ def _publisher(rt: Runtime) -> Publisher | None:
 async def publish(rt: Runtime, events: Iterable[InboxEvent]) -> None:
     publisher = _publisher(rt)
     if publisher is None:
+        return
+    if isinstance(publisher, RedisPublisher):
+        events = list(events)
+        try:
+            await publisher.publish_many(
+                [(e.encode(), channel_for(rt.settings, e.office)) for e in events]
+            )
+        except Exception:  # as below
+            log.warning("live updates for %d tickets not published", len(events), exc_info=True)
         return
     for event in events:
         try:

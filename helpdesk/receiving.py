@@ -10,23 +10,27 @@ that continue one), else a new ticket with a register number -> the timeline mes
 A message whose (account, platform id) is already stored is a duplicate and adds nothing, not
 even a contact or a ticket. Two batches racing on the same new citizen or the same re-delivered
 message collide on a unique constraint; the caller rolls back and runs the batch again.
+
+New rows (contacts and identities, tickets with their step transitions and audit events,
+messages, attachments) are plain rows inserted set-wise, one statement per table and batch
+(`helpdesk.receiving_rows`); the ORM is kept for what already exists and changes (a continued
+ticket goes through the SOP engine as before).
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, insert, or_, select, tuple_
+from sqlalchemy import ColumnElement, Table, bindparam, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import InboundMessage
 from helpdesk import external_deadlines, status_command
-from helpdesk.db import next_ids
 from helpdesk.models import (
     Attachment,
     AuditEvent,
@@ -43,6 +47,8 @@ from helpdesk.models import (
     TicketStatus,
     utcnow,
 )
+from helpdesk.personal_data import name_key, phone_key
+from helpdesk.receiving_rows import RowSink, StartPlan, TicketDraft, insert_drafts, insert_rows
 from helpdesk.registers import take_numbers
 from helpdesk.workflow import engine as workflow
 
@@ -52,6 +58,11 @@ SUBJECT_LENGTH = 120
 MAX_THREAD_REFS = 50
 # How stale a channel account's "last message received" may be (it is for the health screen).
 ACCOUNT_TOUCH_EVERY = timedelta(seconds=30)
+
+CONTACTS: Table = Contact.__table__  # type: ignore[assignment]
+IDENTITIES: Table = ContactIdentity.__table__  # type: ignore[assignment]
+MESSAGES: Table = Message.__table__  # type: ignore[assignment]
+ATTACHMENTS: Table = Attachment.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -80,17 +91,25 @@ class Received:
 Outcome = Received | Literal["duplicate", "unrouted", "ignored", "waiting"]
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
+class ContactRef:
+    """An item's contact: its id is all receiving (and `status_command`) needs of it."""
+
+    id: int
+    new: bool = False  # created by this batch: it has no tickets yet
+
+
+@dataclass(slots=True, eq=False)  # compared by identity
 class _Item:
     index: int
     incoming: Incoming
     account: ChannelAccount
     office: Office
-    contact: Contact | None = None
-    ticket: Ticket | None = None
+    contact: ContactRef | None = None
+    ticket: Ticket | TicketDraft | None = None  # a stored ticket, or one this batch opens
     new_ticket: bool = False
     waiting: bool = False
-    attachments: list[Attachment] = field(default_factory=list)
+    attachment_ids: tuple[int, ...] = ()
 
     @property
     def message(self) -> InboundMessage:
@@ -101,24 +120,24 @@ async def receive(session: AsyncSession, batch: Sequence[Incoming]) -> list[Outc
     """Receive `batch` in the caller's transaction; one outcome per message, in order."""
     outcomes: list[Outcome | None] = [None] * len(batch)
     accounts = await _accounts(session, batch)
-    offices = await _offices(session, accounts.values())
     routed: list[_Item] = []
     for index, incoming in enumerate(batch):
-        account = accounts.get((incoming.channel, incoming.message.account_key))
-        if account is None:
+        found = accounts.get((incoming.channel, incoming.message.account_key))
+        if found is None:
             outcomes[index] = "unrouted"
         else:
-            routed.append(_Item(index, incoming, account, offices[account.office_id]))
+            routed.append(_Item(index, incoming, *found))
 
     items = await _drop_duplicates(session, routed)
+    fresh = {id(item) for item in items}
     for item in routed:
-        if item not in items:
+        if id(item) not in fresh:
             outcomes[item.index] = "duplicate"
     if not items:
         return [o for o in outcomes if o is not None]
 
     now = utcnow()
-    await _find_contacts(session, items)
+    await _find_contacts(session, items, now)
     items = await status_command.answer(session, items, outcomes, now)  # `STATUS <register no>`
     if not items:
         return [o for o in outcomes if o is not None]
@@ -129,41 +148,44 @@ async def receive(session: AsyncSession, batch: Sequence[Incoming]) -> list[Outc
     items = [item for item in items if not item.waiting]
     if not items:
         return [o for o in outcomes if o is not None]
-    await _open_tickets(session, items, now)
+    sink = RowSink(now)
+    opened = await _open_tickets(session, items, now)
+    # The new tickets get what their messages do to them before they are inserted, and their
+    # rows go in before the stored tickets' changes (the order the audit trail had).
+    _update_tickets(session, sink, [i for i in items if isinstance(i.ticket, TicketDraft)], now)
+    if opened is not None:
+        await insert_drafts(session, *opened, sink)
+    _update_tickets(session, sink, [i for i in items if isinstance(i.ticket, Ticket)], now)
     message_ids = await _insert_messages(session, items, now)
     await _insert_attachments(session, items, message_ids)
-    _update_tickets(session, items, now)
     _touch_accounts(items, now)
     await session.flush()
     for item, message_id in zip(items, message_ids, strict=True):
-        assert item.ticket is not None
+        assert item.ticket is not None and item.ticket.id is not None
         outcomes[item.index] = Received(
             ticket_id=item.ticket.id,
             message_id=message_id,
             new_ticket=item.new_ticket,
-            attachment_ids=tuple(a.id for a in item.attachments),
+            attachment_ids=item.attachment_ids,
         )
     return [o for o in outcomes if o is not None]
 
 
 async def _accounts(
     session: AsyncSession, batch: Sequence[Incoming]
-) -> dict[tuple[str, str], ChannelAccount]:
+) -> dict[tuple[str, str], tuple[ChannelAccount, Office]]:
+    """The batch's active accounts with their offices, read with the batch (one round trip):
+    what the offices file last loaded is what this batch goes by."""
     keys = {(i.channel, i.message.account_key) for i in batch}
-    rows = await session.scalars(
-        select(ChannelAccount).where(
+    rows = await session.execute(
+        select(ChannelAccount, Office)
+        .join(Office, Office.id == ChannelAccount.office_id)
+        .where(
             tuple_(ChannelAccount.kind, ChannelAccount.key).in_(keys),
             ChannelAccount.active.is_(True),
         )
     )
-    return {(a.kind, a.key): a for a in rows}
-
-
-async def _offices(session: AsyncSession, accounts: Iterable[ChannelAccount]) -> dict[int, Office]:
-    ids = {a.office_id for a in accounts}
-    if not ids:
-        return {}
-    return {o.id: o for o in await session.scalars(select(Office).where(Office.id.in_(ids)))}
+    return {(a.kind, a.key): (a, o) for a, o in rows}
 
 
 async def _drop_duplicates(session: AsyncSession, items: list[_Item]) -> list[_Item]:
@@ -189,74 +211,142 @@ async def _drop_duplicates(session: AsyncSession, items: list[_Item]) -> list[_I
     return fresh
 
 
-async def _find_contacts(session: AsyncSession, items: list[_Item]) -> None:
+async def _find_contacts(session: AsyncSession, items: list[_Item], now: datetime) -> None:
     """Each item's contact, by its sender's identity on the channel; new ones created."""
     keys = {(i.office.id, i.incoming.channel, i.message.sender_id) for i in items}
+    # Plain rows, not ORM objects (a hundred a batch): key -> [id, contact id, display].
     identities = {
-        (x.office_id, x.channel, x.external_id): x
-        for x in await session.scalars(
-            select(ContactIdentity)
-            .where(
-                tuple_(
-                    ContactIdentity.office_id, ContactIdentity.channel, ContactIdentity.external_id
-                ).in_(keys)
+        (office_id, channel, external_id): [identity_id, contact_id, display]
+        for identity_id, office_id, channel, external_id, contact_id, display in (
+            await session.execute(
+                select(
+                    ContactIdentity.id,
+                    ContactIdentity.office_id,
+                    ContactIdentity.channel,
+                    ContactIdentity.external_id,
+                    ContactIdentity.contact_id,
+                    ContactIdentity.display,
+                )
+                .where(
+                    tuple_(
+                        ContactIdentity.office_id,
+                        ContactIdentity.channel,
+                        ContactIdentity.external_id,
+                    ).in_(keys)
+                )
+                # Serialises two batches receiving from the same citizen, so they agree on one
+                # ticket; a fixed order, so two batches never wait on each other in a cycle.
+                .order_by(ContactIdentity.id)
+                .with_for_update()
             )
-            # Serialises two batches receiving from the same citizen, so they agree on one
-            # ticket; a fixed order, so two batches never wait on each other in a cycle.
-            .order_by(ContactIdentity.id)
+        ).all()
+    }
+    contacts: dict[int, list[Any]] = {}  # id -> [name, merged_into_id]
+    if identities:
+        ids = sorted({x[1] for x in identities.values()})
+        query = (
+            select(Contact.id, Contact.name, Contact.merged_into_id)
+            .where(Contact.id.in_(ids))
+            .order_by(Contact.id)
             .with_for_update()
         )
-    }
-    contacts: dict[int, Contact] = {}
-    if identities:
-        ids = sorted({x.contact_id for x in identities.values()})
-        query = select(Contact).where(Contact.id.in_(ids)).order_by(Contact.id).with_for_update()
-        contacts = {c.id: c for c in await session.scalars(query)}
+        contacts = {c_id: [name, merged] for c_id, name, merged in await session.execute(query)}
 
-    created: dict[tuple[int, str, str], Contact] = {}
+    created: dict[tuple[int, str, str], list[_Item]] = {}
+    named: dict[int, str] = {}  # contact id -> the name it now gets (it had none)
+    shown: dict[int, str] = {}  # identity id -> the display name the platform now gives
     for item in items:
         key = (item.office.id, item.incoming.channel, item.message.sender_id)
         name = (item.message.sender_name or "")[:200]
         identity = identities.get(key)
         if identity is None:
-            contact = created.get(key)
-            if contact is None:
-                contact = created[key] = Contact(
-                    office_id=item.office.id, name=name, phone=item.message.sender_phone
-                )
-            item.contact = contact
+            created.setdefault(key, []).append(item)
             continue
-        contact = contacts[identity.contact_id]
-        while contact.merged_into_id is not None:
-            contact = await session.get_one(Contact, contact.merged_into_id)
-        if name and not contact.name:
-            contact.name = name
-        if name and identity.display != name:
-            identity.display = name
-        item.contact = contact
-    if not created:
-        return
-    session.add_all(created.values())
-    await session.flush()
-    session.add_all(
-        ContactIdentity(
-            office_id=office_id,
-            contact_id=contact.id,
-            channel=channel,
-            external_id=sender_id,
-            display=contact.name,
+        contact_id = identity[1]
+        while (merged_into := contacts[contact_id][1]) is not None:
+            if merged_into not in contacts:
+                row = (
+                    await session.execute(
+                        select(Contact.name, Contact.merged_into_id).where(
+                            Contact.id == merged_into
+                        )
+                    )
+                ).one()
+                contacts[merged_into] = list(row)
+            contact_id = merged_into
+        if name and not contacts[contact_id][0]:
+            contacts[contact_id][0] = named[contact_id] = name
+        if name and identity[2] != name:
+            identity[2] = shown[identity[0]] = name
+        item.contact = ContactRef(contact_id)
+    if named:
+        await session.execute(
+            update(CONTACTS)
+            .where(CONTACTS.c.id == bindparam("b_id"))
+            .values(name=bindparam("b_name"), name_key=bindparam("b_key")),
+            [{"b_id": i, "b_name": n, "b_key": name_key(n)} for i, n in named.items()],
         )
-        for (office_id, channel, sender_id), contact in created.items()
-    )
-    await session.flush()  # a concurrent twin raises IntegrityError here; the caller retries
+    if shown:
+        await session.execute(
+            update(IDENTITIES)
+            .where(IDENTITIES.c.id == bindparam("b_id"))
+            .values(display=bindparam("b_display")),
+            [{"b_id": i, "b_display": d} for i, d in shown.items()],
+        )
+    if created:
+        await _create_contacts(session, created, now)
+
+
+async def _create_contacts(
+    session: AsyncSession, created: dict[tuple[int, str, str], list[_Item]], now: datetime
+) -> None:
+    """One contact and identity per new sender, named by their first message of the batch."""
+    rows = []
+    for (office_id, _, _), senders_items in created.items():
+        first = senders_items[0].message
+        name, phone = (first.sender_name or "")[:200], first.sender_phone
+        rows.append(
+            {
+                "office_id": office_id,
+                "name": name,
+                "phone": phone,
+                "email": None,
+                "merged_into_id": None,
+                # What Contact's validators keep (merge proposals compare these).
+                "name_key": name_key(name),
+                "phone_key": phone_key(phone),
+                "created_at": now,
+            }
+        )
+    ids = await insert_rows(session, CONTACTS, rows)
+    identities = []
+    for ((office_id, channel, sender_id), senders_items), row, contact_id in zip(
+        created.items(), rows, ids, strict=True
+    ):
+        ref = ContactRef(contact_id, new=True)
+        for item in senders_items:
+            item.contact = ref
+        identities.append(
+            {
+                "office_id": office_id,
+                "contact_id": contact_id,
+                "channel": channel,
+                "external_id": sender_id,
+                "display": row["name"],
+                "created_at": now,
+            }
+        )
+    # A concurrent twin raises IntegrityError here; the caller retries.
+    await session.execute(IDENTITIES.insert(), identities)
 
 
 async def _find_tickets(session: AsyncSession, items: list[_Item], batch_events: set[int]) -> None:
     """The ticket each item continues: the one it threads to, else its contact's continuing
     one. Items left without a ticket open a new one (`_open_tickets`), unless they wait."""
-    continuing = await _continuing_tickets(session, items)
-    by_ref: dict[tuple[int, str], Ticket] = {}  # a platform reference opened in this batch
-    earlier: dict[tuple[int, str], Ticket] = {}  # (account, platform id) of this batch's items
+    continuing: dict[int, Ticket | TicketDraft] = dict(await _continuing_tickets(session, items))
+    by_ref: dict[tuple[int, str], Ticket | TicketDraft] = {}  # a reference opened in this batch
+    # (account, platform id) of this batch's items
+    earlier: dict[tuple[int, str], Ticket | TicketDraft] = {}
     for item in items:
         assert item.contact is not None
         ref = (item.office.id, item.message.external_ref or "")
@@ -279,11 +369,12 @@ async def _find_tickets(session: AsyncSession, items: list[_Item], batch_events:
 
 
 async def _continuing_tickets(session: AsyncSession, items: list[_Item]) -> dict[int, Ticket]:
-    """Per contact id, its most recently active continuable ticket."""
+    """Per contact id, its most recently active continuable ticket (a contact this batch
+    created has none)."""
     by_office: dict[int, tuple[Office, set[int]]] = {}
     for item in items:
         assert item.contact is not None
-        if item.incoming.continues_open_ticket:
+        if item.incoming.continues_open_ticket and not item.contact.new:
             by_office.setdefault(item.office.id, (item.office, set()))[1].add(item.contact.id)
     found: dict[int, Ticket] = {}
     for office, contact_ids in by_office.values():
@@ -311,8 +402,8 @@ def _continuable(office: Office) -> ColumnElement[bool]:
 
 
 async def _threaded_ticket(
-    session: AsyncSession, item: _Item, earlier: dict[tuple[int, str], Ticket]
-) -> Ticket | None:
+    session: AsyncSession, item: _Item, earlier: dict[tuple[int, str], Ticket | TicketDraft]
+) -> Ticket | TicketDraft | None:
     """The continuable ticket this message answers: by the platform ids it refers to (the
     nearest known one wins, stored or `earlier` in this batch), then by a register number it
     quotes. Ids are unguessable, so any sender on the thread may add to it; a register number
@@ -349,7 +440,8 @@ async def _threaded_ticket(
                 return earlier[(item.account.id, ref)]
             if ref in by_ref:
                 return await session.get_one(Ticket, by_ref[ref])
-    if message.ticket_hint and item.contact is not None:
+    # A contact this batch created has no ticket to quote.
+    if message.ticket_hint and item.contact is not None and not item.contact.new:
         return await session.scalar(
             select(Ticket).where(
                 Ticket.office_id == office.id,
@@ -382,24 +474,28 @@ async def _waits_for_earlier(session: AsyncSession, item: _Item, batch_events: s
     return earlier is not None
 
 
-def _new_ticket(item: _Item) -> Ticket:
-    """A ticket not yet numbered nor added: numbers are taken for the whole batch at once."""
-    return Ticket(
+def _new_ticket(item: _Item) -> TicketDraft:
+    """A ticket not yet numbered nor inserted: numbers are taken for the whole batch at once."""
+    return TicketDraft(
         office_id=item.office.id,
         channel=item.account.kind,
         channel_account_id=item.account.id,
         subject=_subject(item.message),
-        status=TicketStatus.new,
         external_ref=(item.message.external_ref or "")[:120] or None,
         confidential=item.message.confidential,
     )
 
 
-async def _open_tickets(session: AsyncSession, items: list[_Item], now: datetime) -> None:
-    """Number, insert and start the batch's new tickets, in arrival order."""
+_Opened = tuple[list[TicketDraft], list[StartPlan], list[dict[str, Any]]]
+
+
+async def _open_tickets(session: AsyncSession, items: list[_Item], now: datetime) -> _Opened | None:
+    """Number and start the batch's new tickets, in arrival order: the drafts, the SOP start
+    of each and its "opened" audit event, for `insert_drafts` once the citizens' messages
+    have done to them what they do (`_update_tickets`)."""
     new = [item for item in items if item.new_ticket]
     if not new:
-        return
+        return None
     by_office: dict[int, list[_Item]] = defaultdict(list)
     for item in new:
         by_office[item.office.id].append(item)
@@ -407,26 +503,37 @@ async def _open_tickets(session: AsyncSession, items: list[_Item], now: datetime
         office = office_items[0].office
         numbers = await take_numbers(session, office, now, len(office_items))
         for item, (year, seq, register_no) in zip(office_items, numbers, strict=True):
-            ticket = item.ticket
-            assert ticket is not None and item.contact is not None
-            ticket.register_no, ticket.register_year, ticket.register_seq = register_no, year, seq
-            ticket.contact_id = item.contact.id
-            ticket.created_at = ticket.last_activity_at = now
-    session.add_all(item.ticket for item in new if item.ticket is not None)
-    await session.flush()
+            draft = item.ticket
+            assert isinstance(draft, TicketDraft) and item.contact is not None
+            draft.register_no, draft.register_year, draft.register_seq = register_no, year, seq
+            draft.contact_id = item.contact.id
+            draft.created_at = draft.updated_at = draft.last_activity_at = now
+    plans: dict[tuple[int, str], StartPlan] = {}
+    drafts: list[TicketDraft] = []
+    started: list[StartPlan] = []
+    opened: list[dict[str, Any]] = []
     for item in new:
-        ticket = item.ticket
-        assert ticket is not None
-        session.add(
-            AuditEvent(
-                office_id=item.office.id,
-                ticket_id=ticket.id,
-                action="ticket.opened",
-                detail={"channel": item.account.kind, "register_no": ticket.register_no},
-            )
+        draft = item.ticket
+        assert isinstance(draft, TicketDraft)
+        key = (item.office.id, item.account.kind)
+        plan = plans.get(key)
+        if plan is None:  # every new ticket of an office and channel starts alike at `now`
+            plan = plans[key] = StartPlan.make(item.office, item.account.kind, now)
+        plan.apply(draft, f"{draft.subject}\n{item.message.body}")
+        external_deadlines.start_for(item.office, draft, item.account.kind, item.message.sent_at)  # type: ignore[arg-type]
+        drafts.append(draft)
+        started.append(plan)
+        opened.append(
+            {
+                "office_id": item.office.id,
+                "ticket_id": None,
+                "user_id": None,
+                "action": "ticket.opened",
+                "detail": {"channel": item.account.kind, "register_no": draft.register_no},
+                "created_at": now,
+            }
         )
-        workflow.start(session, item.office, ticket, f"{ticket.subject}\n{item.message.body}", now)
-        external_deadlines.start_for(item.office, ticket, item.account.kind, item.message.sent_at)
+    return drafts, started, opened
 
 
 async def _insert_messages(session: AsyncSession, items: list[_Item], now: datetime) -> list[int]:
@@ -455,42 +562,45 @@ async def _insert_messages(session: AsyncSession, items: list[_Item], now: datet
             }
         )
     # A message stored since `_drop_duplicates` looked (another batch) raises IntegrityError.
-    ids = await next_ids(session, Message.id, len(rows))
-    if ids is not None:
-        for row, message_id in zip(rows, ids, strict=True):
-            row["id"] = message_id
-        await session.execute(insert(Message), rows)
-        return list(ids)
-    result = await session.execute(
-        insert(Message).returning(Message.id, sort_by_parameter_order=True), rows
-    )
-    return list(result.scalars())
+    return await insert_rows(session, MESSAGES, rows)
 
 
 async def _insert_attachments(
     session: AsyncSession, items: list[_Item], message_ids: list[int]
 ) -> None:
+    owners: list[_Item] = []
+    rows = []
     for item, message_id in zip(items, message_ids, strict=True):
-        item.attachments = [
-            Attachment(
-                message_id=message_id,
-                media_id=media.media_id,
-                kind=media.kind,
-                filename=(media.filename or "")[:255],
-                declared_type=media.mime_type,
-                sha256=media.sha256,
+        for media in item.message.media:
+            owners.append(item)
+            rows.append(
+                {
+                    "message_id": message_id,
+                    "media_id": media.media_id,
+                    "kind": media.kind,
+                    "filename": (media.filename or "")[:255],
+                    "declared_type": media.mime_type,
+                    "sha256": media.sha256,
+                }
             )
-            for media in item.message.media
-        ]
-        session.add_all(item.attachments)
+    ids = await insert_rows(session, ATTACHMENTS, rows)
+    for item, attachment_id in zip(owners, ids, strict=True):
+        item.attachment_ids += (attachment_id,)
 
 
-def _update_tickets(session: AsyncSession, items: list[_Item], now: datetime) -> None:
+def _update_tickets(
+    session: AsyncSession, sink: RowSink, items: list[_Item], now: datetime
+) -> None:
     """What a citizen's message does to its ticket: reopen it, restart its clock, and keep
-    the reply window (the last inbound time) current."""
+    the reply window (the last inbound time) current. A ticket this batch opens is still a
+    draft: the same rules apply to it, and what they record goes to `sink`."""
     for item in items:
         ticket = item.ticket
         assert ticket is not None
+        recorder: Any = session
+        if isinstance(ticket, TicketDraft):
+            recorder = sink
+            sink.current = ticket
         if item.message.confidential:
             ticket.confidential = True  # never the other way: a hidden report stays hidden
         if not item.new_ticket:
@@ -498,7 +608,7 @@ def _update_tickets(session: AsyncSession, items: list[_Item], now: datetime) ->
             if ticket.status == TicketStatus.resolved:
                 ticket.status = TicketStatus.open
                 ticket.resolved_at = None
-                session.add(
+                recorder.add(
                     AuditEvent(
                         office_id=item.office.id, ticket_id=ticket.id, action="ticket.reopened"
                     )
@@ -507,12 +617,18 @@ def _update_tickets(session: AsyncSession, items: list[_Item], now: datetime) ->
                 ticket.status = TicketStatus.open
             # The SOP clock runs again, a reopened ticket restarts its workflow.
             workflow.citizen_wrote(
-                session, item.office, ticket, previous_status, item.message.body, now
+                recorder,
+                item.office,
+                ticket,  # type: ignore[arg-type]
+                previous_status,
+                item.message.body,
+                now,
             )
         # A platform clock ahead of ours must not extend reply windows.
         sent_at = min(item.message.sent_at, now)
         ticket.last_inbound_at = max(filter(None, (ticket.last_inbound_at, sent_at)))
         ticket.last_activity_at = now
+    sink.current = None
 
 
 def _touch_accounts(items: list[_Item], now: datetime) -> None:
