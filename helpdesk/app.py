@@ -44,6 +44,18 @@ STATIC = Path(__file__).resolve().parent.parent / "inbox" / "static"
 CSRF_EXEMPT = [r"^/api/", r"^/webhooks/", r"^/healthz", r"^/schema"]
 
 
+async def _warm(rt: Runtime) -> None:
+    """What the first webhooks after a start would otherwise wait for: the accounts, and the
+    adapters of the channels that have one (each imports its platform's modules when built)."""
+    try:
+        kinds = await rt.warm_accounts()
+    except Exception:  # the first webhook reads them instead
+        log.exception("could not read the channel accounts at start")
+        return
+    for kind in kinds & set(rt.adapters):
+        _ = rt.adapters[kind]  # built on first use: now, not in the first webhook's time
+
+
 def create_app(
     settings: Settings, runtime: Runtime | None = None, *, jobs: bool = True
 ) -> Litestar:
@@ -69,6 +81,7 @@ def create_app(
         if pollers is not None:
             pollers.start()
         if runtime is None:  # a process of its own (tests share theirs)
+            await _warm(rt)
             settle_heap()
         try:
             yield

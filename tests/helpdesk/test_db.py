@@ -108,3 +108,24 @@ async def test_new_rows_flushed_together_go_in_one_insert_each_with_its_own_id(r
         )
         assert dict(rows.all()) == assigned
     assert len(assigned) == 5
+
+
+async def test_waiting_for_a_pause_gives_up_while_rows_keep_coming(rt):
+    group = GroupInsert(rt.engine, insert(InboundEvent.__table__))
+    assert await group.wait_quiet(60, timeout=0)  # nothing ever came: quiet at once
+    stop = asyncio.Event()
+
+    async def stream() -> None:
+        n = 0
+        while not stop.is_set():
+            await group.insert(event_row(n))
+            n += 1
+
+    streaming = asyncio.create_task(stream())
+    await asyncio.sleep(0)
+    assert not await group.wait_quiet(60, timeout=0.2)  # no pause of 60 s in a stream
+    assert not streaming.done()
+    stop.set()
+    await streaming
+    assert await group.wait_quiet(0.05, timeout=60)  # the stream stopped: a pause comes
+    assert not group.busy_within(0.05)
