@@ -297,19 +297,16 @@ class Pollers:
         for account_id, task in list(self.loops.items()):
             if task.done():
                 del self.loops[account_id]
-        kinds = [k for k, a in self.rt.adapters.items() if isinstance(a, PollingAdapter)]
-        if not kinds:
-            return
         async with self.rt.sessions() as session:
             accounts = list(
                 await session.execute(
                     select(ChannelAccount.id, ChannelAccount.kind).where(
-                        ChannelAccount.kind.in_(kinds), ChannelAccount.active.is_(True)
+                        ChannelAccount.active.is_(True)
                     )
                 )
             )
         for account_id, kind in accounts:
-            if account_id in self.loops:
+            if account_id in self.loops or not self._polls(kind):
                 continue
             lease = Lease(self.rt, account_id, self.owner, self.lease_seconds)
             if await lease.acquire():
@@ -317,6 +314,11 @@ class Pollers:
                 self.loops[account_id] = asyncio.create_task(
                     self._hold(account_id, kind, lease), name=f"poll:{kind}:{account_id}"
                 )
+
+    def _polls(self, kind: str) -> bool:
+        # Asks only the kinds that have an account: the registry imports an adapter on first
+        # use, and a worker reading one mailbox need not load every platform's client.
+        return kind in self.rt.adapters and isinstance(self.rt.adapters[kind], PollingAdapter)
 
     async def _supervise(self) -> None:
         while True:

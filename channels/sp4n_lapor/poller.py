@@ -38,6 +38,8 @@ class ReportPoller:
         try:
             while True:
                 await self.sync()
+                # A round worked: clears an error the poll loop recorded (an outage), as email's.
+                await self.sink.healthy()
                 await asyncio.sleep(self.settings.poll_seconds)
         finally:
             await asyncio.shield(self.client.aclose())

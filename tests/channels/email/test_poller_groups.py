@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from channels.email.client import MailMeta
-from channels.email.poller import FETCH_BYTES, _groups
+from channels.email.poller import FETCH_BYTES, MAX_BATCH, _groups, _rounds
 
 MB = 1024 * 1024
 
@@ -28,3 +28,12 @@ def test_mails_over_the_limit_count_as_their_header_only():
     # The first mail over the limit must open a group too (its header is all that is fetched).
     groups = _groups([meta(1, 90 * MB), meta(2, MB)], max_message_bytes=25 * MB)
     assert [[m.uid for m in g] for g in groups] == [[1, 2]]
+
+
+def test_a_backlog_is_read_in_rounds_that_grow_from_small_to_the_cap():
+    rounds = _rounds(1000)
+    assert [end - start for start, end in rounds] == [25, 50, 100, 200, 200, 200, 200, 25]
+    # every UID once, in order
+    assert [i for start, end in rounds for i in range(start, end)] == list(range(1000))
+    assert _rounds(10) == [(0, 10)] and _rounds(0) == []
+    assert max(end - start for start, end in rounds) == MAX_BATCH
