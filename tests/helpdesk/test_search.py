@@ -283,3 +283,76 @@ async def test_a_rare_word_found_in_many_messages_is_still_looked_for_in_names(
     await small_windows()
     found = await _ids(rt, seed, "admin_brebes", "banjir")
     assert set(found) == {*flooded, named.ticket_id}  # a page (2) from messages did not stop it
+
+
+async def test_a_prefix_finds_every_word_it_starts(rt, seed, receive, backend):
+    """SQLite expands a term into the indexed words it starts (migration 0015's vocabularies),
+    PostgreSQL reads it as a prefix: the same tickets either way."""
+    plain = await receive(inbound("KTP saya hilang", sender="6281200000001", name="Warga Satu"))
+    suffixed = await receive(inbound("KTPnya rusak", sender="6281200000002", name="Warga Dua"))
+    accented = await receive(inbound("Antrean di kafé", sender="6281200000003", name="Warga"))
+    assert await _ids(rt, seed, "admin_brebes", "ktp") == [suffixed.ticket_id, plain.ticket_id]
+    assert await _ids(rt, seed, "admin_brebes", "ktpn") == [suffixed.ticket_id]
+    assert await _ids(rt, seed, "admin_brebes", "ktp hilang") == [plain.ticket_id]
+    assert await _ids(rt, seed, "admin_brebes", "ktpx") == []
+    assert await _ids(rt, seed, "admin_brebes", "kafé") == [accented.ticket_id]
+    if backend == "sqlite":  # unicode61 folds accents ('simple' on PostgreSQL does not)
+        assert await _ids(rt, seed, "admin_brebes", "kafe") == [accented.ticket_id]
+    # A name: the tickets of the matching contacts, the newest first, for a superuser too.
+    both = [suffixed.ticket_id, plain.ticket_id]
+    assert await _ids(rt, seed, "admin_brebes", "warga") == [accented.ticket_id, *both]
+    assert await _ids(rt, seed, "root", "warga d") == [suffixed.ticket_id]
+
+
+async def test_a_prefix_of_many_words_stays_a_prefix(rt, seed, receive, monkeypatch):
+    words = ["kantor", "kartu", "kasih", "kami"]
+    found = [
+        (await receive(inbound(f"{w} saya", sender=f"628120000001{n}", name="Warga"))).ticket_id
+        for n, w in enumerate(words)
+    ]
+    monkeypatch.setattr(search, "MAX_EXPANSION", 2)  # four words start "ka": past the limit
+    assert await _ids(rt, seed, "admin_brebes", "ka") == found[::-1]
+    assert await _ids(rt, seed, "admin_brebes", "kar saya") == [found[1]]
+
+
+def test_expand_probes_the_vocabulary_word_by_word():
+    vocabulary = ["ka", "kami", "kantor", "kartu", "ktp", "ktpnya"]
+
+    def next_word(low: str, high: str) -> str | None:
+        return next((w for w in vocabulary if low <= w < high), None)
+
+    assert search.expand(next_word, "ktp") == ["ktp", "ktpnya"]
+    assert search.expand(next_word, "kan") == ["kantor"]
+    assert search.expand(next_word, "kx") == []
+    assert search.expand(next_word, "k") == vocabulary
+    assert search.expand(next_word, "ka") == ["ka", "kami", "kantor", "kartu"]
+    assert search.expand(next_word, "kafé") is None  # not plain ASCII: left to the tokenizer
+    assert search.expand(next_word, "ktp_el") is None
+    assert search.fts5_words_expression(["ktp", "kafé"], [["ktp", "ktpnya"], None]) == (
+        '("ktp" OR "ktpnya") AND "kafé"*'
+    )
+    assert search.fts5_words_expression(["ktp", "zz"], [["ktp"], []]) is None
+
+
+def test_the_index_is_asked_for_the_rare_terms_only():
+    shares = {"ktp": 0.07, "ktpnya": 0.01, "kartu": 0.07, "tsunami": 0.0005, search._ROWS: 3e6}
+    assert search._index_terms(shares, ("ktp", "tsunami")) == ("tsunami",)
+    assert search._index_terms(shares, ("ktp", "banjir")) == ("banjir",)  # unknown: rare
+    assert search._index_terms(shares, ("ktp", "kartu")) == ("ktp", "kartu")  # no rare one
+    # A small table: every word is rare enough for the index.
+    assert search._index_terms({**shares, search._ROWS: 1000}, ("ktp", "kartu")) == ("ktp", "kartu")
+
+
+@POSTGRESQL_ONLY
+async def test_a_rare_word_beside_a_common_one_is_looked_up_by_the_rare_one(
+    rt, seed, receive, small_windows, monkeypatch
+):
+    (flood,) = await _many(receive, 1, "Rumah kami kena banjir, KTP hilang", 1)
+    await _many(receive, 4, "KTP hilang mohon bantuan", 100)
+    await small_windows()
+    monkeypatch.setattr(search, "INDEX_HITS", 2)  # "ktp" is in every message: common
+    shares = (await _common_words_of(rt))["messages.body_tsv"]
+    assert search._index_terms(shares, ("ktp", "banjir")) == ("banjir",)
+    assert await _ids(rt, seed, "admin_brebes", "ktp banjir") == [flood]
+    assert await _ids(rt, seed, "admin_brebes", "banjir hilang") == [flood]
+    assert await _ids(rt, seed, "admin_brebes", "banjir mohon") == []

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from helpdesk.db import transaction
-from helpdesk.models import Ticket, TicketStatus
+from helpdesk.models import Membership, Role, Ticket, TicketStatus, User
+from tests.conftest import _password_hash
 from tests.inbox.conftest import ids_in, login, post_form
 
 
@@ -93,6 +94,19 @@ async def test_a_contact_without_a_name_shows_by_its_number(brebes, ticket):
     assert "<span>Budi Santoso</span>" in html
 
 
+async def test_every_ticket_of_a_nameless_contact_shows_its_number(brebes, rt, ticket):
+    first = await ticket("Halo, mohon info", sender="6281299998888", name=None)
+    second = await ticket("KTP hilang", sender="6281200001111", name=None)
+    async with transaction(rt.sessions) as session:
+        contact_id = await session.scalar(select(Ticket.contact_id).where(Ticket.id == first))
+        await session.execute(
+            update(Ticket).where(Ticket.id == second).values(contact_id=contact_id)
+        )
+    html = (await brebes.get("/")).text
+    assert ids_in(html) == {first, second}
+    assert html.count("<span>6281299998888</span>") == 2
+
+
 async def test_the_unread_mark_follows_the_last_message_to_or_from_the_citizen(brebes, ticket):
     tid = await ticket("KTP saya rusak")
     unread = f'data-ticket="{tid}"'
@@ -104,3 +118,23 @@ async def test_the_unread_mark_follows_the_last_message_to_or_from_the_citizen(b
     await post_form(brebes, f"/tickets/{tid}/reply", {"body": "Silakan ke kantor."})
     html = (await brebes.get("/")).text
     assert f'<li class="ticket" {unread}>' in html
+
+
+async def test_a_confidential_subject_shows_in_the_list_only_to_those_who_may_read_it(
+    client, rt, seed, ticket
+):
+    # The list loads each ticket with only the columns a row needs; `may_read` must still
+    # see what it reads (the office among them) and answer per user.
+    tid = await ticket("Pungli di loket KTP", office="tomohon")
+    async with transaction(rt.sessions) as session:
+        await session.execute(update(Ticket).where(Ticket.id == tid).values(confidential=True))
+        user = User(username="cs_tomohon", full_name="CS Tomohon", password_hash=_password_hash())
+        session.add(user)
+        await session.flush()
+        session.add(Membership(user_id=user.id, office_id=seed.offices["tomohon"], role=Role.cs))
+    for username, readable in (("cs_tomohon", False), ("kasie_tomohon", True), ("root", True)):
+        client.cookies.clear()
+        assert (await login(client, username)).status_code == 303
+        html = (await client.get("/")).text
+        assert tid in ids_in(html), username
+        assert ("Pungli di loket KTP" in html) is readable, username

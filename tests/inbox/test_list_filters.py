@@ -11,7 +11,7 @@ from sqlalchemy import insert, update
 
 from helpdesk.db import transaction
 from helpdesk.models import Label, Ticket, TicketStatus, ticket_labels, utcnow
-from tests.inbox.conftest import HTMX, ids_in, login
+from tests.inbox.conftest import HTMX, ids_in, login, post_form
 
 NOW = utcnow()
 
@@ -132,6 +132,25 @@ async def test_another_offices_tickets_are_never_listed_counted_or_found(brebes,
     every = (await client.get("/?category=kk")).text
     assert ids_in(every) == {desk["late"], desk["tomohon"]}
     assert _option(every, "f-category", "kk").endswith("(2)")
+
+
+async def test_the_same_filters_answer_each_user_with_their_own_tickets(brebes, rt, seed, desk):
+    # The list's statements are built once per shape (which filters are set) and kept; each
+    # request binds its own offices, user and times. Two users asking for the same shapes in
+    # one process must each get their own answer, counts and names.
+    html = (await brebes.get("/?assignee=mine")).text
+    assert ids_in(html) == {desk["mine"]} and "Admin Brebes" in html
+    assert ids_in((await brebes.get("/?category=kk")).text) == {desk["late"]}
+    await _set(rt, desk["tomohon"], assignee_id=seed.users["admin_tomohon"])
+    assert (await post_form(brebes, "/logout", {})).status_code == 303
+    assert (await login(brebes, "admin_tomohon")).status_code == 303
+    html = (await brebes.get("/?assignee=mine")).text
+    assert ids_in(html) == {desk["tomohon"]} and "Admin Tomohon" in html
+    assert _option(html, "f-assignee", "mine").endswith("(1)")
+    html = (await brebes.get("/?category=kk")).text
+    assert ids_in(html) == {desk["tomohon"]}
+    assert _option(html, "f-category", "kk").endswith("(1)")
+    assert _option(html, "f-due", "overdue").endswith("(1)")  # nine days late
 
 
 async def test_keyset_pages_follow_the_urgency_order(brebes, desk, monkeypatch):
