@@ -68,6 +68,11 @@ def _parser() -> argparse.ArgumentParser:
     office_verbs = offices.add_subparsers(title="verbs", metavar="VERB")
     load = office_verbs.add_parser("load", help="create or update offices from a TOML file")
     load.add_argument("file", type=Path)
+    load.add_argument(
+        "--partial",
+        action="store_true",
+        help="only add or update the accounts listed; deactivate none the file leaves out",
+    )
     load.set_defaults(run=_offices_load)
 
     user = verbs.add_parser("user", help="staff users")
@@ -157,7 +162,7 @@ def _run(coro):  # type: ignore[no-untyped-def]
 
 
 def _offices_load(args: argparse.Namespace) -> None:
-    from helpdesk.offices import OfficesFileError, apply_offices, load_offices_file
+    from helpdesk.offices import OfficesFileError, load_offices, load_offices_file
 
     try:
         specs = load_offices_file(args.file)
@@ -168,8 +173,12 @@ def _offices_load(args: argparse.Namespace) -> None:
         engine = create_engine(_settings())
         try:
             async with transaction(create_sessionmaker(engine)) as session:
-                offices = await apply_offices(session, specs)
-                return [f"{o.code}: {o.name}" for o in offices]
+                loaded = await load_offices(session, specs, partial=args.partial)
+                codes = {o.id: o.code for o in loaded.offices}
+                return [f"{o.code}: {o.name}" for o in loaded.offices] + [
+                    f"deactivated: {codes[a.office_id]} {a.kind} {a.key} (not in the file)"
+                    for a in loaded.deactivated
+                ]
         finally:
             await engine.dispose()
 

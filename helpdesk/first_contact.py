@@ -32,7 +32,8 @@ from helpdesk.message_templates import (
     fill,
     templates_for,
 )
-from helpdesk.models import ChannelAccount, Contact, Direction, Message, Office, Ticket
+from helpdesk.models import ChannelAccount, Contact, Direction, Message, Office, Ticket, utcnow
+from helpdesk.offices import account_config
 from helpdesk.runtime import Runtime
 
 # The citizen never wrote to the account: a time long gone, so a reply window reads as closed
@@ -105,6 +106,28 @@ def configured(config: AccountConfig) -> FirstContact | None:
         language=config.get("first_contact_language", DEFAULT_LANGUAGE).strip(),
         fields=tuple(f for f in fields if f),
     )
+
+
+async def free_reply_template(rt: Runtime, session: AsyncSession, ticket: Ticket) -> str | None:
+    """The name of the template a free-text reply on `ticket` would go as if sent now, or None
+    when it goes as written (or, with the window closed and no template named, not at all).
+
+    The same rule the outbox applies on sending: the ticket came in another way than the account
+    it is answered on, the citizen has not written to that account within its reply window, and
+    the account names a first-contact template it can list. The reply box says so instead of
+    warning that a free reply cannot arrive."""
+    if ticket.channel_account_id is None:
+        return None
+    account = await session.get(ChannelAccount, ticket.channel_account_id)
+    adapter = rt.adapters.get(account.kind) if account is not None else None
+    if account is None or adapter is None or not answered_elsewhere(ticket, account):
+        return None
+    if adapter.free_form_open(await last_inbound_on(session, ticket, account), utcnow()):
+        return None
+    config = account_config(account)
+    wanted = configured(config)
+    # Without a template listing (WhatsApp's business account id) the template cannot be sent.
+    return wanted.name if wanted is not None and adapter.has_templates(config) else None
 
 
 def check_fields(fields: tuple[str, ...]) -> None:

@@ -196,12 +196,26 @@ def _channel(office: str, index: int, raw: Any, env: Mapping[str, str] | None) -
     )
 
 
-async def apply_offices(session: AsyncSession, specs: list[OfficeSpec]) -> list[Office]:
+@dataclass(frozen=True)
+class Loaded:
+    """What a load did: the file's offices, and the accounts it deactivated."""
+
+    offices: list[Office]
+    deactivated: list[ChannelAccount]
+
+
+async def load_offices(
+    session: AsyncSession, specs: list[OfficeSpec], *, partial: bool = False
+) -> Loaded:
     """Create or update offices and channel accounts; running it twice changes nothing.
 
     An office's settings become what the file says: a key removed from the file is removed
-    from the office (its default applies again)."""
-    result = []
+    from the office (its default applies again). The file is the whole truth about the offices
+    it lists: an account of one of them that it no longer lists is deactivated — not deleted,
+    its tickets and messages stay, and listing it again brings it back. Offices the file does
+    not list are left as they are. `partial`: the file adds or updates accounts only (a file
+    of one channel's accounts), deactivating none."""
+    result, listed = [], []
     for spec in specs:
         office = await session.scalar(select(Office).where(Office.code == spec.code))
         if office is None:
@@ -231,9 +245,41 @@ async def apply_offices(session: AsyncSession, specs: list[OfficeSpec]) -> list[
             account.label = channel.label
             account.config = channel.config
             account.active = True
+            await session.flush()
+            listed.append(account.id)
         result.append(office)
+    deactivated = [] if partial else await _deactivate_unlisted(session, result, listed)
     await session.flush()
-    return result
+    return Loaded(result, deactivated)
+
+
+async def apply_offices(
+    session: AsyncSession, specs: list[OfficeSpec], *, partial: bool = False
+) -> list[Office]:
+    """`load_offices`, for a caller that needs only the offices."""
+    return (await load_offices(session, specs, partial=partial)).offices
+
+
+async def _deactivate_unlisted(
+    session: AsyncSession, offices: list[Office], listed: list[int]
+) -> list[ChannelAccount]:
+    """The file's offices' active accounts it did not list, now inactive."""
+    if not offices:
+        return []
+    gone = list(
+        await session.scalars(
+            select(ChannelAccount)
+            .where(
+                ChannelAccount.office_id.in_([o.id for o in offices]),
+                ChannelAccount.active.is_(True),
+                ChannelAccount.id.not_in(listed),
+            )
+            .order_by(ChannelAccount.id)
+        )
+    )
+    for account in gone:
+        account.active = False
+    return gone
 
 
 def load_offices_file(path: Path) -> list[OfficeSpec]:

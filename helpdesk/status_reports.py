@@ -10,6 +10,9 @@ answer to the citizen (the register book and status page skip it) and no first r
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,6 +40,30 @@ LABELS = {
     TicketChange.closed: "Status pengaduan dilaporkan: ditutup",
     TicketChange.reopened: "Status pengaduan dilaporkan: diproses kembali",
 }
+
+
+@dataclass(frozen=True)
+class Unsent:
+    """What the platform has not accepted yet from a ticket's timeline: the follow-ups
+    (replies, files, decision texts) and, apart, the status reports (not follow-ups: the
+    ticket's state, told to the platform's own tracking)."""
+
+    follow_ups: int = 0
+    status_reports: int = 0
+
+
+def unsent(messages: Iterable[Message]) -> Unsent:
+    """Count the timeline's outbound messages still queued, follow-ups and status reports
+    apart (a timeline already loaded: the ticket page has it)."""
+    follow_ups = reports = 0
+    for m in messages:
+        if m.direction != Direction.outbound or m.status != MessageStatus.queued:
+            continue
+        if m.content_kind == KIND:
+            reports += 1
+        else:
+            follow_ups += 1
+    return Unsent(follow_ups, reports)
 
 
 def change_of(before: str, after: str) -> TicketChange | None:

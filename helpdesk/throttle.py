@@ -6,20 +6,22 @@ this process's memory otherwise (embedded mode, one process). The policies built
 the public complaint form, the public status page) say what is counted and for how long.
 
 `client_address` is the address to count a request against: behind a reverse proxy every
-request comes from the proxy, so `X-Forwarded-For` is believed only from the configured proxy
-addresses (`HELPDESK_TRUSTED_PROXIES`), taking the right-most hop that is not one of them (the
-hops to its left are whatever the client wrote).
+request comes from the proxy, so `X-Forwarded-For` and the standard `Forwarded` header (RFC 7239)
+are believed only from the configured proxy addresses (`HELPDESK_TRUSTED_PROXIES`), taking the
+right-most hop that is not one of them (the hops to its left are whatever the client wrote).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import math
+import re
 import secrets
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Protocol
+from functools import partial
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -177,18 +179,125 @@ def _trusted(address: str, proxies: Sequence[Network]) -> bool:
     return any(ip in network for network in proxies)
 
 
+# RFC 7239 §6.3: an identifier a proxy gives a client in place of its address.
+_OBFUSCATED = re.compile(r"_[A-Za-z0-9._-]{1,63}")
+_PORT = re.compile(r"[0-9]{1,5}|_[A-Za-z0-9._-]{1,63}")  # a port, or an obfuscated one
+_Hop = TypeVar("_Hop")
+
+
+def _ip(text: str) -> str | None:
+    """`text` as a canonical IP address (an IPv4-mapped IPv6 one as IPv4), else None."""
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ip)
+
+
+def _node(text: str, *, obfuscated: bool) -> str | None:
+    """A hop's address without its port: `1.2.3.4`, `1.2.3.4:5678`, `2001:db8::1`,
+    `[2001:db8::1]:443`; with `obfuscated` (the Forwarded header) also `_hidden[:port]`.
+    None for `unknown` or anything else."""
+    text = text.strip()
+    if text.startswith("["):
+        host, bracket, rest = text[1:].partition("]")
+        if not bracket or (rest and not (rest[0] == ":" and _PORT.fullmatch(rest[1:]))):
+            return None
+        return _ip(host) if ":" in host else None  # brackets hold IPv6 only
+    if text.count(":") == 1:  # IPv4 or a name with a port; bare IPv6 has several colons
+        text, _, port = text.partition(":")
+        if not _PORT.fullmatch(port):
+            return None
+    if obfuscated and _OBFUSCATED.fullmatch(text):
+        return text
+    return _ip(text)
+
+
+def _forwarded_hops(values: Sequence[str]) -> list[str | None]:
+    """The `for=` node of each element of `Forwarded` headers, in order; None where an element
+    has none or it cannot be read. Elements are split on commas and pairs on semicolons outside
+    quoted strings (a quoted IPv6 address holds colons, a quoted string may hold either)."""
+    hops: list[str | None] = []
+    for value in values:
+        for element in _split(value, ","):
+            found: str | None = None
+            for pair in _split(element, ";"):
+                name, equals, raw = pair.partition("=")
+                if equals and name.strip().lower() == "for":
+                    found = _node(_unquote(raw.strip()), obfuscated=True)
+            if element.strip():
+                hops.append(found)
+    return hops
+
+
+def _split(text: str, separator: str) -> list[str]:
+    parts, current, quoted, escaped = [], [], False, False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif quoted and char == "\\":
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif char == separator and not quoted:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        return re.sub(r"\\(.)", r"\1", value[1:-1])
+    return value
+
+
+def _nearest_client(
+    hops: Sequence[_Hop], read: Callable[[_Hop], str | None], proxies: Sequence[Network]
+) -> tuple[str | None, bool]:
+    """The right-most hop that is not a proxy of ours (read from the right, only as far as
+    needed), and True; when all are, the left-most and False (the header names no client).
+    None when that hop cannot be read (`unknown`, garbage): nothing to count it against."""
+    for hop in reversed(hops):
+        node = read(hop)
+        if node is None or not _trusted(node, proxies):
+            return node, True
+    return read(hops[0]), False
+
+
 def client_address(
-    peer: str | None, forwarded_for: Sequence[str], proxies: Sequence[Network]
+    peer: str | None,
+    forwarded_for: Sequence[str],
+    proxies: Sequence[Network],
+    forwarded: Sequence[str] = (),
 ) -> str:
     """The address a request is counted against. `peer`: who connected; `forwarded_for`: the
-    `X-Forwarded-For` header values in order (several headers join as one list)."""
+    `X-Forwarded-For` header values in order (several headers join as one list); `forwarded`:
+    the `Forwarded` header values likewise.
+
+    A proxy appends to one of the two; the other, if present, is whatever the client wrote. So
+    when both name a client they must name the same one: if they differ, neither can be told
+    from a forgery and the request counts against the peer (the proxy) — only a client that
+    forges the header it was not given lands there. A hop that cannot be read counts against
+    the peer too; a header whose hops are all proxies of ours names no client and gives way to
+    the other."""
     peer = peer or "?"
     if not proxies or not _trusted(peer, proxies):
         return peer
-    hops = [h.strip() for value in forwarded_for for h in value.split(",")]
-    hops = [h for h in hops if h]
-    for hop in reversed(hops):
-        if not _trusted(hop, proxies):
-            return hop[:MAX_ADDRESS]
-    # Every hop is a proxy of ours (or none was given): the left-most is the nearest to the client.
-    return hops[0][:MAX_ADDRESS] if hops else peer
+    hops = [h for value in forwarded_for for h in value.split(",") if h.strip()]
+    rfc_hops = _forwarded_hops(forwarded)
+    chains = [
+        *([_nearest_client(hops, partial(_node, obfuscated=False), proxies)] if hops else []),
+        *([_nearest_client(rfc_hops, lambda node: node, proxies)] if rfc_hops else []),
+    ]
+    # A header of our proxies only names no client: the other one, if it does, is believed
+    # (forging one of our proxies' addresses gains a client nothing).
+    clients = {a for a, named in chains if named} or {a for a, _ in chains}
+    if len(clients) != 1:
+        return peer  # no header, or the two name different clients
+    (address,) = clients
+    return address[:MAX_ADDRESS] if address is not None else peer

@@ -19,9 +19,8 @@ from msgspec import Struct
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import ImportProblem
-from helpdesk import confidentiality, external_deadlines, imports
+from helpdesk import confidentiality, external_deadlines, imports, status_reports
 from helpdesk.auth import Principal
-from helpdesk.models import Direction, MessageStatus
 from helpdesk.runtime import Runtime
 from inbox.web import render_page, require_principal
 
@@ -30,19 +29,12 @@ MAX_UPLOAD = 6 * 1024 * 1024  # the channel refuses files over 5 MB with a clear
 
 def install(env: Environment) -> None:
     """Template helpers: `subject_of(principal, ticket)`, `may_read(principal, ticket)`,
-    `lapor_clocks(ticket)`, `pending_follow_ups(messages)`."""
+    `lapor_clocks(ticket)`, `lapor_unsent(messages)` (follow-ups and status reports LAPOR
+    has not accepted yet, apart)."""
     env.globals["subject_of"] = confidentiality.subject_for
     env.globals["may_read"] = confidentiality.may_read
     env.globals["lapor_clocks"] = external_deadlines.views
-    env.globals["pending_follow_ups"] = _pending
-
-
-def _pending(messages: list[Any]) -> int:
-    return sum(
-        1
-        for m in messages
-        if m.direction == Direction.outbound and m.status == MessageStatus.queued
-    )
+    env.globals["lapor_unsent"] = status_reports.unsent
 
 
 class FileForm(Struct):

@@ -1214,4 +1214,19 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "msgmark.removed": {"id": "Dihapus oleh warga", "en": "Removed by the citizen"},
     "msgmark.removed_out": {"id": "Dihapus di platform", "en": "Removed on the platform"},
     "msgmark.hidden": {"id": "Disembunyikan", "en": "Hidden"},
+    # -- a free reply that goes as the first-contact template; LAPOR status reports apart ----
+    "compose.window_closed_template": {
+        "id": "Warga belum menulis ke akun ini dalam 24 jam terakhir: balasan bebas dikirim "
+        "sebagai templat yang disetujui {name}, diisi dari data tiket; warga menerima teks "
+        "templat itu.",
+        "en": "The citizen has not written to this account in the last 24 hours: a free reply "
+        "goes as the approved template {name}, filled in from the ticket; the citizen receives "
+        "that template's text.",
+    },
+    "lapor.pending_status": {
+        "id": "{n} laporan status tiket (bukan tindak lanjut) belum diterima LAPOR; dicoba "
+        "lagi otomatis.",
+        "en": "{n} status report(s) (not follow-ups) not yet accepted by LAPOR; retried "
+        "automatically.",
+    },
 }

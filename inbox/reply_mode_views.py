@@ -15,6 +15,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from helpdesk import first_contact
 from helpdesk.auth import Principal
 from helpdesk.reply_modes import reply_choices
 from helpdesk.runtime import Runtime
@@ -40,5 +41,11 @@ class ReplyModesController(Controller):
         if ticket is None:
             raise NotFoundException("no such ticket")
         choices = await reply_choices(db, rt.adapters, ticket)
-        context = {"ticket": ticket, "choices": choices}
+        # A closed window with a first-contact template: the reply goes, as that template.
+        stand_in = (
+            await first_contact.free_reply_template(rt, db, ticket)
+            if choices is not None and choices.window == "closed"
+            else None
+        )
+        context = {"ticket": ticket, "choices": choices, "free_reply_template": stand_in}
         return render(request, "inbox/_reply_modes_fragment.html", context, principal=principal)

@@ -13,6 +13,7 @@ ticket page loads into its reply area, and a browser without JavaScript with a p
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
@@ -27,11 +28,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import MessageTemplate
-from helpdesk import notify
+from helpdesk import first_contact, notify
 from helpdesk.auth import Principal
 from helpdesk.jobs.queue import enqueue_or_leave_to_sweep
 from helpdesk.message_templates import TemplateList, fill, templates_for
-from helpdesk.models import ChannelAccount, Message, Ticket
+from helpdesk.models import ChannelAccount, Message, OutboxItem, Ticket
 from helpdesk.outbox import MAX_BODY, ReplyRefused
 from helpdesk.read_receipts import ticket_opened
 from helpdesk.replies import (
@@ -151,15 +152,17 @@ class ReplyExtrasController(Controller):
         values = _values(data)
         listing = await _templates(db, rt, ticket)
         name, _, language = chosen.partition("|")
-        try:
-            message, item = await queue_template_reply(
-                db, ticket, principal, listing, name, language, values
-            )
-        except ReplyRefused as exc:
-            return await _refused(
-                request, db, rt, principal, ticket, "template", str(exc), chosen=chosen, data=data
-            )
-        return await _queued(request, db, rt, principal, ticket, message, item.id)
+        return await _reply(
+            request,
+            db,
+            rt,
+            principal,
+            ticket,
+            "template",
+            lambda: queue_template_reply(db, ticket, principal, listing, name, language, values),
+            chosen=chosen,
+            data=data,
+        )
 
     @post(
         "/tickets/{ticket_id:int}/media-reply",
@@ -177,24 +180,13 @@ class ReplyExtrasController(Controller):
     ) -> Response[Any]:
         ticket = await _visible_ticket(db, principal, ticket_id)
         caption = _field(data, "caption")
-        file = data.get("file")
-        try:
-            if not isinstance(file, UploadFile) or not file.filename:
-                raise ReplyRefused("file_missing")
-            limit = rt.settings.max_attachment_bytes
-            if _size(file) > limit:
-                raise ReplyRefused("file_too_big")
-            upload = Upload(
-                content=await file.read(limit + 1),
-                filename=file.filename[:1000],
-                declared_type=(file.content_type or "")[:200] or None,
-            )
-            message, item = await queue_media_reply(
-                db, rt, ticket, principal, upload, caption, _as_id(_field(data, "quote"))
-            )
-        except ReplyRefused as exc:
-            return await _refused(request, db, rt, principal, ticket, "media", str(exc))
-        return await _queued(request, db, rt, principal, ticket, message, item.id)
+        quote = _as_id(_field(data, "quote"))
+
+        async def queue() -> tuple[Message, OutboxItem]:
+            upload = await _upload(data.get("file"), rt.settings.max_attachment_bytes)
+            return await queue_media_reply(db, rt, ticket, principal, upload, caption, quote)
+
+        return await _reply(request, db, rt, principal, ticket, "media", queue)
 
     @post("/tickets/{ticket_id:int}/quoted-reply", status_code=200)
     async def quoted_reply(
@@ -209,15 +201,15 @@ class ReplyExtrasController(Controller):
         ticket = await _visible_ticket(db, principal, ticket_id)
         body = _field(data, "body")
         quote = _as_id(_field(data, "quote"))
-        try:
+
+        async def queue() -> tuple[Message, OutboxItem]:
             if quote is None:
                 raise ReplyRefused("bad_quote")
-            message, item = await queue_quoted_reply(db, rt, ticket, principal, body, quote)
-        except ReplyRefused as exc:
-            return await _refused(
-                request, db, rt, principal, ticket, "quote", str(exc), quote=quote, data=data
-            )
-        return await _queued(request, db, rt, principal, ticket, message, item.id)
+            return await queue_quoted_reply(db, rt, ticket, principal, body, quote)
+
+        return await _reply(
+            request, db, rt, principal, ticket, "quote", queue, quote=quote, data=data
+        )
 
     @post("/tickets/{ticket_id:int}/seen", status_code=204)
     async def seen(
@@ -272,6 +264,11 @@ async def _compose_context(
     listing = await _templates(db, rt, ticket) if show_templates else None
     template = _find(listing, chosen) if listing else None
     values = (values or [])[: len(template.parameters)] if template else []
+    # A closed window need not stop a free reply: it may go as the account's first-contact
+    # template, and the box says which instead of warning it cannot arrive.
+    stand_in = (
+        None if options.free_form_open else await first_contact.free_reply_template(rt, db, ticket)
+    )
     quoted = None
     if quote is not None and options.quotes:
         try:
@@ -281,6 +278,7 @@ async def _compose_context(
     return {
         "ticket": ticket,
         "options": options,
+        "free_reply_template": stand_in,
         "listing": listing,
         "template": template,
         "values": values,
@@ -307,6 +305,39 @@ async def _answer(
         )
     return await render_page(
         request, db, principal, "inbox/compose.html", context, status_code=status_code
+    )
+
+
+async def _reply(
+    request: Request,
+    db: AsyncSession,
+    rt: Runtime,
+    principal: Principal,
+    ticket: Ticket,
+    form: str,
+    queue: Callable[[], Awaitable[tuple[Message, OutboxItem]]],
+    **shown_again: Any,
+) -> Response[Any]:
+    """What every reply form answers: the queued message (sent on by a job), or the refusal's
+    reason in the form (`shown_again`: what `_refused` fills the form with again)."""
+    try:
+        message, item = await queue()
+    except ReplyRefused as exc:
+        return await _refused(request, db, rt, principal, ticket, form, str(exc), **shown_again)
+    return await _queued(request, db, rt, principal, ticket, message, item.id)
+
+
+async def _upload(file: Any, limit: int) -> Upload:
+    """The form's file as an upload, read to at most `limit` bytes; ReplyRefused without one
+    or past the limit (the channel's own rules are checked when it is queued)."""
+    if not isinstance(file, UploadFile) or not file.filename:
+        raise ReplyRefused("file_missing")
+    if _size(file) > limit:
+        raise ReplyRefused("file_too_big")
+    return Upload(
+        content=await file.read(limit + 1),
+        filename=file.filename[:1000],
+        declared_type=(file.content_type or "")[:200] or None,
     )
 
 

@@ -63,7 +63,13 @@ class Throttles:
     def client(self, request: Request) -> str:
         """The client's address (through the trusted proxies, if any)."""
         peer = request.client.host if request.client else None
-        return client_address(peer, request.headers.getall("x-forwarded-for", []), self.proxies)
+        headers = request.headers
+        return client_address(
+            peer,
+            headers.getall("x-forwarded-for", []),
+            self.proxies,
+            headers.getall("forwarded", []),
+        )
 
     @property
     def login(self) -> LoginThrottle:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -18,18 +17,45 @@ import httpx
 
 from channels.base import AuthError, ChannelError, PermanentError, TransientError
 from channels.sp4n_lapor.types import (
-    AttachmentInfo,
-    ConversationEntry,
+    Fields,
     FollowUpReceipt,
     ForwardedItem,
     ForwardedPage,
     OutgoingFile,
     Report,
-    Reporter,
+    parse_time,
+    report_from,
 )
 
 MAX_JSON_BYTES = 8 * 1024 * 1024
-_ROLES = {"pelapor": "pelapor", "admin": "admin", "instansi": "instansi"}
+# Where the wire format keeps each part of a report (`GET …/laporan/{tracking_id}`).
+WIRE = Fields(
+    title="judul",
+    content="isi",
+    kind="jenis",
+    category="kategori",
+    submitted_at="tanggal_lapor",
+    forwarded_at="tanggal_disposisi",
+    anonymous="anonim",
+    confidential="rahasia",
+    reporter="pelapor",
+    reporter_id="id",
+    name="nama",
+    phone="telepon",
+    email="email",
+    attachments="lampiran",
+    attachment_id="id",
+    filename="nama_file",
+    mime_type="mime",
+    size="ukuran",
+    conversation="percakapan",
+    entry_id="id",
+    author="peran",
+    author_name="nama",
+    body="isi",
+    created_at="waktu",
+    roles={"pelapor": "pelapor", "admin": "admin", "instansi": "instansi"},
+)
 
 
 class HttpLaporClient:
@@ -69,7 +95,7 @@ class HttpLaporClient:
         try:
             meta = data["meta"]
             items = tuple(
-                ForwardedItem(str(i["tracking_id"]), _when(i["updated_at"]), str(i["cursor"]))
+                ForwardedItem(str(i["tracking_id"]), parse_time(i["updated_at"]), str(i["cursor"]))
                 for i in data["data"]
             )
             return ForwardedPage(items, str(meta["next_cursor"]), bool(meta.get("has_more")))
@@ -79,7 +105,7 @@ class HttpLaporClient:
     async def fetch_report(self, tracking_id: str) -> Report:
         data = await self._json("GET", f"/laporan/{quote(tracking_id, safe='')}")
         try:
-            return _report(data["data"])
+            return report_from(data["data"], WIRE)
         except (KeyError, TypeError, ValueError) as exc:
             raise PermanentError(f"unexpected report: {exc}", code="bad_response") from exc
 
@@ -129,7 +155,7 @@ class HttpLaporClient:
         path = f"/laporan/{quote(tracking_id, safe='')}/tindak-lanjut"
         data = await self._json("POST", path, json=payload, headers=headers)
         try:
-            return FollowUpReceipt(str(data["data"]["id"]), _when(data["data"]["waktu"]))
+            return FollowUpReceipt(str(data["data"]["id"]), parse_time(data["data"]["waktu"]))
         except (KeyError, TypeError, ValueError) as exc:
             raise PermanentError(f"unexpected receipt: {exc}", code="bad_response") from exc
 
@@ -179,61 +205,6 @@ def _error(response: httpx.Response) -> ChannelError:
         after = float(retry) if retry.isdigit() else None
         return TransientError(f"LAPOR: {text}", code=code, retry_after=after)
     return PermanentError(f"LAPOR: {text}", code=code)
-
-
-def _when(value: Any) -> datetime:
-    at = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    if at.tzinfo is None:
-        raise ValueError(f"time without a zone: {value!r}")
-    return at
-
-
-def _files(raw: Any) -> tuple[AttachmentInfo, ...]:
-    return tuple(
-        AttachmentInfo(
-            attachment_id=str(f["id"]),
-            filename=str(f.get("nama_file") or ""),
-            mime_type=f.get("mime"),
-            size=int(f["ukuran"]) if f.get("ukuran") is not None else None,
-        )
-        for f in raw or ()
-    )
-
-
-def _report(raw: Mapping[str, Any]) -> Report:
-    person = raw.get("pelapor")
-    return Report(
-        tracking_id=str(raw["tracking_id"]),
-        title=str(raw.get("judul") or ""),
-        content=str(raw.get("isi") or ""),
-        kind=str(raw.get("jenis") or "pengaduan"),
-        category=str(raw.get("kategori") or ""),
-        status=str(raw.get("status") or ""),
-        submitted_at=_when(raw["tanggal_lapor"]),
-        forwarded_at=_when(raw["tanggal_disposisi"]),
-        anonymous=bool(raw.get("anonim")),
-        confidential=bool(raw.get("rahasia")),
-        reporter=Reporter(
-            reporter_id=str(person["id"]),
-            name=str(person.get("nama") or ""),
-            phone=person.get("telepon"),
-            email=person.get("email"),
-        )
-        if isinstance(person, Mapping)
-        else None,
-        attachments=_files(raw.get("lampiran")),
-        conversation=tuple(
-            ConversationEntry(
-                entry_id=str(e["id"]),
-                author=_ROLES.get(str(e.get("peran")), "admin"),
-                author_name=str(e.get("nama") or ""),
-                body=str(e.get("isi") or ""),
-                created_at=_when(e["waktu"]),
-                attachments=_files(e.get("lampiran")),
-            )
-            for e in raw.get("percakapan") or ()
-        ),
-    )
 
 
 def _filename(disposition: str) -> str:

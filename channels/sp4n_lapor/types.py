@@ -149,63 +149,110 @@ def read_document(body: bytes) -> tuple[str, str, Report]:
         doc = json.loads(body)
         if not isinstance(doc, dict) or doc.get("v") != DOCUMENT_VERSION:
             raise InvalidPayload("not a LAPOR report document")
-        return str(doc["account"]), str(doc.get("source", "api")), _report(doc["report"])
+        return str(doc["account"]), str(doc.get("source", "api")), report_from(doc["report"])
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, InvalidPayload):
             raise
         raise InvalidPayload(f"malformed LAPOR report document: {exc}") from exc
 
 
-def _when(value: Any) -> datetime:
-    at = datetime.fromisoformat(str(value))
+def parse_time(value: Any) -> datetime:
+    """An ISO 8601 time with its zone (`Z` or an offset); ValueError without one."""
+    at = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     if at.tzinfo is None:
-        raise ValueError("a time without a time zone")
+        raise ValueError(f"time without a zone: {value!r}")
     return at
 
 
-def _files(raw: Any) -> tuple[AttachmentInfo, ...]:
-    return tuple(
-        AttachmentInfo(
-            attachment_id=str(a["attachment_id"]),
-            filename=str(a.get("filename") or ""),
-            mime_type=a.get("mime_type"),
-            size=a.get("size"),
+@dataclass(frozen=True, slots=True)
+class Fields:
+    """Where a mapping keeps each part of a report. The defaults are our stored document's names
+    (`asdict(Report)`); the wire format (`http_client`) names its own, so one reader serves both."""
+
+    tracking_id: str = "tracking_id"
+    title: str = "title"
+    content: str = "content"
+    kind: str = "kind"
+    category: str = "category"
+    status: str = "status"
+    submitted_at: str = "submitted_at"
+    forwarded_at: str = "forwarded_at"
+    anonymous: str = "anonymous"
+    confidential: str = "confidential"
+    reporter: str = "reporter"
+    reporter_id: str = "reporter_id"
+    name: str = "name"
+    phone: str = "phone"
+    email: str = "email"
+    attachments: str = "attachments"
+    attachment_id: str = "attachment_id"
+    filename: str = "filename"
+    mime_type: str = "mime_type"
+    size: str = "size"
+    conversation: str = "conversation"
+    entry_id: str = "entry_id"
+    author: str = "author"
+    author_name: str = "author_name"
+    body: str = "body"
+    created_at: str = "created_at"
+    #: an entry's author to one of AUTHORS (unknown ones: LAPOR's admins); None: kept as given,
+    #: and required (the stored document wrote one of AUTHORS)
+    roles: Mapping[str, str] | None = None
+
+
+STORED = Fields()
+
+
+def report_from(raw: Mapping[str, Any], f: Fields = STORED) -> Report:
+    """A report from a mapping named as `f` says; KeyError, TypeError or ValueError when a
+    required part is missing or malformed."""
+    reporter = raw.get(f.reporter)
+
+    def files(items: Any) -> tuple[AttachmentInfo, ...]:
+        return tuple(
+            AttachmentInfo(
+                attachment_id=str(a[f.attachment_id]),
+                filename=str(a.get(f.filename) or ""),
+                mime_type=a.get(f.mime_type),
+                size=int(a[f.size]) if a.get(f.size) is not None else None,
+            )
+            for a in items or ()
         )
-        for a in raw or ()
-    )
 
+    def author(entry: Mapping[str, Any]) -> str:
+        if f.roles is None:
+            return str(entry[f.author])
+        return f.roles.get(str(entry.get(f.author)), AUTHOR_ADMIN)
 
-def _report(raw: Mapping[str, Any]) -> Report:
-    reporter = raw.get("reporter")
     return Report(
-        tracking_id=str(raw["tracking_id"]),
-        title=str(raw.get("title") or ""),
-        content=str(raw.get("content") or ""),
-        kind=str(raw.get("kind") or "pengaduan"),
-        category=str(raw.get("category") or ""),
-        status=str(raw.get("status") or ""),
-        submitted_at=_when(raw["submitted_at"]),
-        forwarded_at=_when(raw["forwarded_at"]),
-        anonymous=bool(raw.get("anonymous")),
-        confidential=bool(raw.get("confidential")),
+        tracking_id=str(raw[f.tracking_id]),
+        title=str(raw.get(f.title) or ""),
+        content=str(raw.get(f.content) or ""),
+        kind=str(raw.get(f.kind) or "pengaduan"),
+        category=str(raw.get(f.category) or ""),
+        status=str(raw.get(f.status) or ""),
+        submitted_at=parse_time(raw[f.submitted_at]),
+        forwarded_at=parse_time(raw[f.forwarded_at]),
+        anonymous=bool(raw.get(f.anonymous)),
+        confidential=bool(raw.get(f.confidential)),
         reporter=Reporter(
-            reporter_id=str(reporter["reporter_id"]),
-            name=str(reporter.get("name") or ""),
-            phone=reporter.get("phone"),
-            email=reporter.get("email"),
+            reporter_id=str(reporter[f.reporter_id]),
+            name=str(reporter.get(f.name) or ""),
+            phone=reporter.get(f.phone),
+            email=reporter.get(f.email),
         )
-        if reporter
+        if isinstance(reporter, Mapping)
         else None,
-        attachments=_files(raw.get("attachments")),
+        attachments=files(raw.get(f.attachments)),
         conversation=tuple(
             ConversationEntry(
-                entry_id=str(e["entry_id"]),
-                author=str(e["author"]),
-                author_name=str(e.get("author_name") or ""),
-                body=str(e.get("body") or ""),
-                created_at=_when(e["created_at"]),
-                attachments=_files(e.get("attachments")),
+                entry_id=str(e[f.entry_id]),
+                author=author(e),
+                author_name=str(e.get(f.author_name) or ""),
+                body=str(e.get(f.body) or ""),
+                created_at=parse_time(e[f.created_at]),
+                attachments=files(e.get(f.attachments)),
             )
-            for e in raw.get("conversation") or ()
+            for e in raw.get(f.conversation) or ()
         ),
     )

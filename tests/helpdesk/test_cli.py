@@ -111,3 +111,21 @@ def test_a_broken_offices_file_is_refused(run, tmp_path):
     bad.write_text('[[office]]\ncode = "x"\n')
     result = run("offices", "load", str(bad))
     assert result.returncode == 1 and "`name` is required" in result.stderr
+
+
+def test_a_full_load_says_which_accounts_it_deactivates_and_a_partial_one_none(run, tmp_path):
+    offices = tmp_path / "offices.toml"
+    offices.write_text(OFFICES_TOML)
+    assert run("db", "upgrade").returncode == 0
+    assert run("offices", "load", str(offices)).returncode == 0
+    # Tomohon without its WhatsApp number.
+    without = tmp_path / "tomohon.toml"
+    without.write_text(
+        '[[office]]\ncode = "tomohon"\nname = "Dukcapil Kota Tomohon"\nsop = "tomohon"\n'
+    )
+    partial = run("offices", "load", "--partial", str(without))
+    assert partial.returncode == 0 and "deactivated" not in partial.stdout
+    full = run("offices", "load", str(without))
+    assert full.returncode == 0, full.stderr
+    assert "deactivated: tomohon whatsapp 109876543211 (not in the file)" in full.stdout
+    assert "brebes" not in full.stdout  # an office the file does not list is left alone

@@ -210,6 +210,32 @@ async def test_once_the_citizen_has_written_to_the_number_the_answer_goes_as_wri
     assert (await message(rt, message_id)).body == "KK Anda sudah dicetak."
 
 
+async def test_the_reply_box_is_told_which_template_a_free_reply_goes_as(
+    rt, seed, simulator, receive
+):
+    tid = await walk_in(rt, seed, phone="0812-3456-7890")
+
+    async def stand_in() -> str | None:
+        async with rt.sessions() as session:
+            ticket = await session.get_one(Ticket, tid)
+            return await first_contact.free_reply_template(rt, session, ticket)
+
+    await configure(rt)
+    assert await stand_in() is None  # none named: the reply fails, the box warns
+    await configure(rt, first_contact_template="tindak_lanjut_pengaduan")
+    assert await stand_in() == "tindak_lanjut_pengaduan"
+    async with transaction(rt.sessions) as session:  # no business account: no template to list
+        account = await session.scalar(
+            select(ChannelAccount).where(ChannelAccount.key == BREBES_WA)
+        )
+        account.config = {k: v for k, v in account.config.items() if k != "business_account_id"}
+    assert await stand_in() is None
+    await configure(rt)
+    assert await stand_in() == "tindak_lanjut_pengaduan"
+    await receive(inbound("Apakah KK saya sudah jadi?", sender=CITIZEN))  # the window opens
+    assert await stand_in() is None  # the text goes as written
+
+
 def test_the_offices_file_refuses_a_first_contact_value_it_cannot_fill():
     bad = OFFICES_TOML.replace(
         'verify_token = "test-verify-token"\n',

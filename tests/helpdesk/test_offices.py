@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
 from helpdesk.db import transaction
-from helpdesk.models import ChannelAccount, Office
+from helpdesk.models import ChannelAccount, InboundEvent, Office, Ticket
 from helpdesk.offices import (
     FILE_KEYS,
     OfficesFileError,
     account_config,
     apply_offices,
+    load_offices,
     parse_offices,
 )
-from tests.conftest import OFFICES_TOML
+from tests.conftest import BREBES_WA, OFFICES_TOML, TOMOHON_WA, inbound
+from tests.helpdesk.web.test_webhooks import signed
+
+WA_FIXTURES = Path(__file__).parents[1] / "channels" / "whatsapp" / "fixtures"
+# Brebes as the seed has it, without its WhatsApp number: the number was given up.
+BREBES_WITHOUT_WA = """
+[[office]]
+code = "brebes"
+name = "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Brebes"
+sop = "brebes"
+timezone = "Asia/Jakarta"
+"""
 
 WITH_ENV = """
 [[office]]
@@ -134,3 +148,48 @@ async def test_a_changed_setting_takes_the_file_s_value(rt):
     async with rt.sessions() as session:
         office = await session.scalar(select(Office).where(Office.code == "brebes"))
     assert office.settings == {"register_mask": "none", "recap_at": "15:30"}
+
+
+async def accounts(rt) -> dict[str, bool]:  # type: ignore[no-untyped-def]
+    async with rt.sessions() as session:
+        return {a.key: a.active for a in await session.scalars(select(ChannelAccount))}
+
+
+async def test_a_full_load_deactivates_the_accounts_its_offices_no_longer_list(rt, seed, receive):
+    received = await receive(inbound("KTP saya rusak"))  # a ticket on Brebes' number
+    async with transaction(rt.sessions) as session:
+        loaded = await load_offices(session, parse_offices(BREBES_WITHOUT_WA))
+    assert [(a.kind, a.key) for a in loaded.deactivated] == [("whatsapp", BREBES_WA)]
+    # Tomohon is not in the file: left as it is. Brebes' number is kept, inactive.
+    assert await accounts(rt) == {BREBES_WA: False, TOMOHON_WA: True}
+    async with rt.sessions() as session:
+        ticket = await session.get_one(Ticket, received.ticket_id)
+        assert ticket.channel_account_id is not None  # its tickets and messages stay
+    async with transaction(rt.sessions) as session:  # nothing more to deactivate
+        assert (await load_offices(session, parse_offices(BREBES_WITHOUT_WA))).deactivated == []
+    async with transaction(rt.sessions) as session:  # listed again: back in use
+        loaded = await load_offices(session, parse_offices(OFFICES_TOML))
+    assert loaded.deactivated == []
+    assert await accounts(rt) == {BREBES_WA: True, TOMOHON_WA: True}
+
+
+async def test_a_partial_load_deactivates_nothing(rt, seed):
+    async with transaction(rt.sessions) as session:
+        loaded = await load_offices(session, parse_offices(BREBES_WITHOUT_WA), partial=True)
+    assert loaded.deactivated == []
+    assert await accounts(rt) == {BREBES_WA: True, TOMOHON_WA: True}
+
+
+async def test_a_deactivated_number_s_webhooks_make_no_ticket(client, rt, seed, jobs):
+    async with transaction(rt.sessions) as session:
+        await apply_offices(session, parse_offices(BREBES_WITHOUT_WA))
+    rt.forget_accounts()
+    body = (WA_FIXTURES / "text_message.json").read_bytes()
+    assert BREBES_WA.encode() in body
+    response = await client.post("/webhooks/whatsapp", content=body, headers=signed(body))
+    assert response.status_code == 200  # kept, as for any number we do not know
+    await jobs.drain()
+    async with rt.sessions() as session:
+        [event] = await session.scalars(select(InboundEvent))
+        assert event.status == "unrouted"
+        assert await session.scalar(select(func.count()).select_from(Ticket)) == 0

@@ -127,6 +127,80 @@ def test_the_client_address_behind_trusted_proxies(peer, forwarded, expected):
     assert client_address(peer, forwarded, proxies) == expected
 
 
+@pytest.mark.parametrize(
+    ("forwarded_for", "expected"),
+    [
+        # Hops with ports, as some proxies write them.
+        (["198.51.100.1:5678"], "198.51.100.1"),
+        (["[2001:db8::1]:443"], "2001:db8::1"),
+        (["[2001:DB8::1]"], "2001:db8::1"),
+        (["1.2.3.4, 198.51.100.1:5678, 172.16.4.4:80"], "198.51.100.1"),
+        (["::ffff:198.51.100.1"], "198.51.100.1"),
+        # Nothing to count against: the proxy itself, never a crash.
+        (["unknown"], "10.0.0.5"),
+        (["1.2.3.4, unknown"], "10.0.0.5"),  # not the client's lie to the left either
+        (["198.51.100.1:http"], "10.0.0.5"),
+        (["[2001:db8::1"], "10.0.0.5"),
+        (["[198.51.100.1]:443"], "10.0.0.5"),
+        (["_hidden"], "10.0.0.5"),  # obfuscation is the Forwarded header's, not this one's
+        (["x" * 10_000], "10.0.0.5"),
+        ([" , ,"], "10.0.0.5"),
+    ],
+)
+def test_forwarded_for_hops_with_ports_or_garbage(forwarded_for, expected):
+    assert client_address("10.0.0.5", forwarded_for, PROXIES) == expected
+
+
+@pytest.mark.parametrize(
+    ("forwarded", "expected"),
+    [
+        (["for=198.51.100.1"], "198.51.100.1"),
+        (["For=198.51.100.1;proto=https;by=10.0.0.5"], "198.51.100.1"),
+        (['for="198.51.100.1:47011"'], "198.51.100.1"),
+        (['for="[2001:db8:cafe::17]:4711"'], "2001:db8:cafe::17"),
+        (['for="[2001:db8:cafe::17]"'], "2001:db8:cafe::17"),
+        # The right-most element our proxy did not add; the client's own to its left.
+        (["for=1.2.3.4, for=198.51.100.1, for=172.16.4.4"], "198.51.100.1"),
+        (["for=1.2.3.4", "for=198.51.100.1"], "198.51.100.1"),
+        # A quoted string may hold the separators.
+        (['for=198.51.100.1;note="a, b; c", for=172.16.4.4'], "198.51.100.1"),
+        (['for=1.2.3.4;note="x\\", for=9.9.9.9", for=198.51.100.1'], "198.51.100.1"),
+        # An obfuscated identifier (RFC 7239 6.3) is the proxy's name for the client.
+        (["for=_hidden"], "_hidden"),
+        (['for="_SEVKISEK:_port"'], "_SEVKISEK"),
+        # Unreadable or missing: the proxy itself.
+        (["for=unknown"], "10.0.0.5"),
+        (["proto=https"], "10.0.0.5"),
+        (["for=1.2.3.4, proto=https"], "10.0.0.5"),
+        (["for=[2001:db8::1]:443"], "2001:db8::1"),  # unquoted, against the RFC: still read
+        (['for="[2001:db8::1'], "10.0.0.5"),
+        (["for=;;==,,"], "10.0.0.5"),
+        (["for=_" + "x" * 100], "10.0.0.5"),
+        (['"' * 5001], "10.0.0.5"),
+    ],
+)
+def test_the_standard_forwarded_header(forwarded, expected):
+    assert client_address("10.0.0.5", [], PROXIES, forwarded) == expected
+
+
+def test_forwarded_headers_are_believed_only_from_a_proxy_and_must_agree():
+    client = "198.51.100.1"
+    # From anyone else: neither header counts.
+    assert client_address("203.0.113.7", [], PROXIES, [f"for={client}"]) == "203.0.113.7"
+    assert client_address("203.0.113.7", [client], (), [f"for={client}"]) == "203.0.113.7"
+    # Both naming the same client (a proxy chain that writes both).
+    assert client_address("10.0.0.5", [f"{client}:5555"], PROXIES, [f"for={client}"]) == client
+    # They differ: one of them is the client's forgery, and there is no telling which.
+    forged = "for=1.2.3.4"
+    assert client_address("10.0.0.5", [client], PROXIES, [forged]) == "10.0.0.5"
+    assert client_address("10.0.0.5", ["1.2.3.4"], PROXIES, [f"for={client}"]) == "10.0.0.5"
+    # A header of our proxies only names no client: the other one does.
+    assert client_address("10.0.0.5", [client], PROXIES, ["for=172.16.4.4"]) == client
+    assert client_address("10.0.0.5", ["172.16.4.4"], PROXIES, [f"for={client}"]) == client
+    both_proxies = client_address("10.0.0.5", ["172.16.4.4"], PROXIES, ["for=172.20.0.1"])
+    assert both_proxies == "10.0.0.5"  # two different proxies, no client: the peer
+
+
 def test_trusted_proxies_come_from_the_environment_and_a_bad_one_is_refused(tmp_path):
     env = {"HELPDESK_DATA_DIR": str(tmp_path), "HELPDESK_SECRET_KEY": "k" * 40}
     assert Settings.from_env(env).trusted_proxies == ()

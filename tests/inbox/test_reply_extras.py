@@ -15,16 +15,20 @@ from channels.base import PlatformEndpoints
 from channels.whatsapp.simulator import SimNumber, SimulatorConfig, StatusDelays
 from channels.whatsapp.simulator.sim_templates import SimTemplate
 from channels.whatsapp.simulator.store import SimMessage
+from helpdesk.auth import Principal
 from helpdesk.db import transaction
 from helpdesk.models import (
     Attachment,
     ChannelAccount,
     Message,
+    Office,
     ReadReceipt,
+    Role,
     TemplateCache,
     Ticket,
     utcnow,
 )
+from helpdesk.walk_in import InPerson, register
 from tests.conftest import ACCESS_TOKEN, APP_SECRET, BREBES_WA, inbound
 from tests.inbox.conftest import HTMX, csrf_token, post_form
 
@@ -169,6 +173,62 @@ async def test_a_free_reply_once_the_window_is_closed_fails_with_the_reason(
     assert (reply.status, reply.error_code) == ("failed", "window_closed")
     assert simulator.store.outbound() == []
     assert "kirim templat yang disetujui" in (await brebes.get(f"/tickets/{tid}")).text
+
+
+async def counter_ticket(rt, seed) -> int:  # type: ignore[no-untyped-def]
+    """A complaint taken at the counter, answered on the citizen's WhatsApp number, which
+    never wrote to the office's number."""
+    async with transaction(rt.sessions) as session:
+        office = (await session.scalars(select(Office).where(Office.code == "brebes"))).one()
+        cs = Principal(
+            seed.users["admin_brebes"], "admin_brebes", "Admin", False, {office.id: Role.admin}
+        )
+        complaint = InPerson(
+            channel="counter", name="Budi Santoso", text="KK rusak", phone="0812-3456-7890"
+        )
+        return (await register(session, office, cs, complaint)).id
+
+
+async def name_first_contact_template(rt) -> None:  # type: ignore[no-untyped-def]
+    async with transaction(rt.sessions) as session:
+        account = await session.scalar(
+            select(ChannelAccount).where(ChannelAccount.key == BREBES_WA)
+        )
+        account.config = {**account.config, "first_contact_template": "tindak_lanjut_pengaduan"}
+    rt.forget_accounts()
+
+
+async def test_a_closed_window_with_a_first_contact_template_says_the_reply_goes_as_it(
+    brebes, rt, seed, office, simulator
+):
+    tid = await counter_ticket(rt, seed)
+    html = await compose(brebes, tid)
+    assert "balasan bebas tidak akan sampai" in html  # no template named yet: the warning
+    modes = (await brebes.get(f"/tickets/{tid}/reply-modes", headers=HTMX)).text
+    assert "warga harus menulis lagi" in modes
+    await name_first_contact_template(rt)
+    html = await compose(brebes, tid)
+    assert "balasan bebas tidak akan sampai" not in html
+    assert "dikirim sebagai templat yang disetujui tindak_lanjut_pengaduan" in html
+    modes = (await brebes.get(f"/tickets/{tid}/reply-modes", headers=HTMX)).text
+    assert "warga harus menulis lagi" not in modes
+    assert "templat yang disetujui tindak_lanjut_pengaduan" in modes
+    brebes.cookies.set("lang", "en")
+    html = await compose(brebes, tid)
+    assert "a free reply goes as the approved template tindak_lanjut_pengaduan" in html
+
+
+async def test_a_first_contact_template_does_not_reopen_the_window_of_the_ticket_own_chat(
+    brebes, rt, office, ticket, simulator
+):
+    """The outbox puts the template in place of free text only for a ticket answered on an
+    account it did not come in by; a WhatsApp ticket's own closed window still refuses it."""
+    tid = await ticket()
+    await close_window(rt, tid)
+    await name_first_contact_template(rt)
+    html = await compose(brebes, tid)
+    assert "balasan bebas tidak akan sampai" in html
+    assert "dikirim sebagai templat" not in html
 
 
 async def test_the_template_list_is_cached_until_refreshed_or_stale(

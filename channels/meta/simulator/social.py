@@ -22,10 +22,10 @@ from typing import Any
 
 from litestar import Request, Response
 
-from channels.meta.simulator import graph
+from channels.meta.simulator import graph, shared
+from channels.meta.simulator.shared import Fault
 from channels.meta.simulator.social_store import (
     SocialAccount,
-    SocialFault,
     SocialItem,
     SocialMedia,
     SocialStore,
@@ -395,7 +395,7 @@ class SocialProduct:
         return f"{base}/_sim/{self.spec.name}/cdn/{opaque}"
 
 
-def refusal(fault: SocialFault) -> Response[Any]:
+def refusal(fault: Fault) -> Response[Any]:
     """What a send gets while a fault is armed, in Meta's shape."""
     headers = {"retry-after": str(fault.retry_after)} if fault.retry_after is not None else None
     match fault.kind:
@@ -464,20 +464,14 @@ def _invalid(details: str) -> Response[Any]:
     )
 
 
-def parse_fault(data: Any) -> SocialFault:
+def parse_fault(data: Any) -> Fault:
     """Validate the JSON of `POST /_sim/{surface}/faults`; raise ValueError with a reason."""
-    if not isinstance(data, dict) or data.get("fault") not in FAULT_KINDS:
-        raise ValueError(f"'fault' must be one of {', '.join(FAULT_KINDS)}")
-    count = data.get("count", 1)
-    code = data.get("code")
-    retry_after = data.get("retry_after")
-    if not isinstance(count, int) or count < 1:
-        raise ValueError("'count' must be a positive integer")
-    if data["fault"] == "rate_limit" and code is not None and code not in RATE_LIMIT_CODES:
+    return Fault(*shared.parse_fault(data, FAULT_KINDS, _check_code))
+
+
+def _check_code(kind: str, code: Any) -> None:
+    if kind == "rate_limit" and code is not None and code not in RATE_LIMIT_CODES:
         raise ValueError(f"a rate limit 'code' is one of {RATE_LIMIT_CODES}")
-    if retry_after is not None and not isinstance(retry_after, int):
-        raise ValueError("'retry_after' must be an integer number of seconds")
-    return SocialFault(str(data["fault"]), count, code, retry_after)
 
 
 def _required(data: dict[str, Any], key: str) -> str:

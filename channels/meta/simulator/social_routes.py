@@ -6,13 +6,13 @@ This is the simulator's own contract, not Meta's.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from litestar import Request, Response, get, post, route
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
+from channels.meta.simulator.shared import bad, read_json
 from channels.meta.simulator.social import InboundError, SocialProduct, parse_fault
 
 SimDep = NamedDependency[Any]
@@ -32,8 +32,8 @@ async def act(
     """`message`, `comment`, `comment_change`, `app_message` (see `SocialProduct`)."""
     product = social_product(sim, surface)
     if product is None:
-        return _bad(f"no surface {surface!r}", 404)
-    data = await _json(request)
+        return bad(f"no surface {surface!r}", 404)
+    data = await read_json(request)
     handlers = {
         "message": product.citizen_message,
         "comment": product.citizen_comment,
@@ -42,11 +42,11 @@ async def act(
     }
     handler = handlers.get(action)
     if handler is None:
-        return _bad(f"unknown action {action!r}", 404)
+        return bad(f"unknown action {action!r}", 404)
     try:
         item = await handler(data)
     except InboundError as exc:
-        return _bad(str(exc))
+        return bad(str(exc))
     status = item.delivery.first_status if item.delivery else None
     return Response({"id": item.id, "item": item.to_dict(), "webhook_status": status})
 
@@ -55,7 +55,7 @@ async def act(
 async def items(sim: SimDep, surface: FromPath[str]) -> Response[Any]:
     product = social_product(sim, surface)
     if product is None:
-        return _bad(f"no surface {surface!r}", 404)
+        return bad(f"no surface {surface!r}", 404)
     return Response({"items": [i.to_dict() for i in product.store.items]})
 
 
@@ -66,14 +66,14 @@ async def faults(
     """POST arms a fault for the next sends (they queue up in order); DELETE clears them."""
     product = social_product(sim, surface)
     if product is None:
-        return _bad(f"no surface {surface!r}", 404)
+        return bad(f"no surface {surface!r}", 404)
     if request.method == "DELETE":
         product.store.faults.clear()
     else:
         try:
-            product.store.faults.append(parse_fault(await _json(request)))
+            product.store.faults.append(parse_fault(await read_json(request)))
         except ValueError as exc:
-            return _bad(str(exc))
+            return bad(str(exc))
     return Response({"faults": [f.to_dict() for f in product.store.faults]})
 
 
@@ -89,18 +89,6 @@ async def cdn(
     if media is None:
         return Response(b"Not Found", status_code=404, media_type="text/plain")
     return Response(media.content, status_code=200, media_type=media.mime_type)
-
-
-async def _json(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    try:
-        data = json.loads(await request.body() or b"{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _bad(reason: str, status: int = 400) -> Response[Any]:
-    return Response({"error": reason}, status_code=status)
 
 
 handlers = [act, items, faults, cdn]

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
+from channels.meta.simulator import shared
+from channels.meta.simulator.shared import ArmedFaults, Fault
 from channels.meta.simulator.webhooks import WebhookDelivery
 
 Direction = Literal["inbound", "outbound"]
@@ -69,22 +71,6 @@ class SocialItem:
         }
 
 
-@dataclass(slots=True)
-class SocialFault:
-    kind: str
-    remaining: int
-    code: int | None = None
-    retry_after: int | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "fault": self.kind,
-            "remaining": self.remaining,
-            "code": self.code,
-            "retry_after": self.retry_after,
-        }
-
-
 @dataclass(frozen=True, slots=True)
 class SocialMedia:
     content: bytes
@@ -92,34 +78,20 @@ class SocialMedia:
 
 
 @dataclass(slots=True)
-class SocialStore:
+class SocialStore(ArmedFaults):
     items: list[SocialItem] = field(default_factory=list)
     webhooks: list[WebhookDelivery] = field(default_factory=list)
-    faults: list[SocialFault] = field(default_factory=list)
+    faults: list[Fault] = field(default_factory=list)
     media: dict[str, SocialMedia] = field(default_factory=dict)
 
     def item(self, item_id: str) -> SocialItem | None:
         return next((i for i in self.items if i.id == item_id), None)
 
-    def take_fault(self) -> SocialFault | None:
-        if not self.faults:
-            return None
-        fault = self.faults[0]
-        fault.remaining -= 1
-        if fault.remaining <= 0:
-            self.faults.pop(0)
-        return fault
-
     def last_message_from(self, account_id: str, citizen: str) -> int | None:
-        times = [
-            i.timestamp
-            for i in self.items
-            if i.direction == "inbound"
-            and i.kind == "message"
-            and i.account_id == account_id
-            and i.citizen == citizen
-        ]
-        return max(times, default=None)
+        return shared.last_inbound_at(
+            self.items,
+            lambda i: i.kind == "message" and i.account_id == account_id and i.citizen == citizen,
+        )
 
     def outbound(self) -> list[SocialItem]:
-        return [i for i in self.items if i.direction == "outbound"]
+        return shared.outbound(self.items)

@@ -5,11 +5,11 @@ This is the simulator's own contract, not Meta's.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from litestar import Request, Response, delete, get, post
 
+from channels.meta.simulator.shared import bad, read_json
 from channels.whatsapp.simulator.faults import FaultRequest
 from channels.whatsapp.simulator.runtime import SimulatorDep
 from channels.whatsapp.simulator.whatsapp_events import (
@@ -24,11 +24,11 @@ _STATUSES = ("sent", "delivered", "read", "failed")
 @post("/_sim/inbound", status_code=200)
 async def inbound(request: Request[Any, Any, Any], sim: SimulatorDep) -> Response[Any]:
     """A citizen writes to an office number; answers the wamid and the webhook's HTTP status."""
-    data = await _json(request)
+    data = await read_json(request)
     try:
         record = await receive_from_citizen(sim, data)
     except InboundError as exc:
-        return _bad(str(exc))
+        return bad(str(exc))
     assert record.delivery is not None
     return Response({"id": record.id, "webhook_status": record.delivery.first_status})
 
@@ -39,9 +39,9 @@ async def raw(request: Request[Any, Any, Any], sim: SimulatorDep) -> Response[An
 
     Signed with the app secret unless `"sign": false`; `"signature"` sends that header as is.
     """
-    data = await _json(request)
+    data = await read_json(request)
     if "payload" not in data and not isinstance(data.get("body"), str):
-        return _bad("give 'payload' (JSON) or 'body' (a string)")
+        return bad("give 'payload' (JSON) or 'body' (a string)")
     signature = data.get("signature")
     body = data["body"].encode() if isinstance(data.get("body"), str) else None
     delivery = await sim.webhooks.deliver(
@@ -58,15 +58,15 @@ async def raw(request: Request[Any, Any, Any], sim: SimulatorDep) -> Response[An
 @post("/_sim/status", status_code=200)
 async def status(request: Request[Any, Any, Any], sim: SimulatorDep) -> Response[Any]:
     """Emit one status webhook for an outbound message now (`code` for `failed`)."""
-    data = await _json(request)
+    data = await read_json(request)
     record = sim.store.message(str(data.get("id", "")))
     if record is None or record.direction != "outbound":
-        return _bad("unknown outbound message id", 404)
+        return bad("unknown outbound message id", 404)
     if data.get("status") not in _STATUSES:
-        return _bad(f"'status' must be one of {', '.join(_STATUSES)}")
+        return bad(f"'status' must be one of {', '.join(_STATUSES)}")
     code = data.get("code")
     if code is not None and not isinstance(code, int):
-        return _bad("'code' must be an integer")
+        return bad("'code' must be an integer")
     event = await emit_status(sim, record, data["status"], code)
     assert event.delivery is not None
     return Response({"webhook_status": event.delivery.first_status})
@@ -107,9 +107,9 @@ async def list_faults(sim: SimulatorDep) -> dict[str, Any]:
 async def add_fault(request: Request[Any, Any, Any], sim: SimulatorDep) -> Response[Any]:
     """Arm a fault for the next `count` sends; faults queue up in the order given."""
     try:
-        fault = FaultRequest.parse(await _json(request)).to_fault()
+        fault = FaultRequest.parse(await read_json(request)).to_fault()
     except ValueError as exc:
-        return _bad(str(exc))
+        return bad(str(exc))
     sim.store.faults.append(fault)
     return Response({"faults": [f.to_dict() for f in sim.store.faults]})
 
@@ -118,18 +118,6 @@ async def add_fault(request: Request[Any, Any, Any], sim: SimulatorDep) -> Respo
 async def clear_faults(sim: SimulatorDep) -> dict[str, Any]:
     sim.store.faults.clear()
     return {"faults": []}
-
-
-async def _json(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    try:
-        data = json.loads(await request.body() or b"{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _bad(reason: str, status: int = 400) -> Response[Any]:
-    return Response({"error": reason}, status_code=status)
 
 
 handlers = [inbound, raw, status, messages, webhooks, list_faults, add_fault, clear_faults]

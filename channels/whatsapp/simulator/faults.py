@@ -13,8 +13,8 @@ from typing import Any
 
 from litestar import Response
 
+from channels.meta.simulator.shared import Fault, parse_fault
 from channels.whatsapp.simulator.graph import error_response
-from channels.whatsapp.simulator.store import Fault
 
 ERROR_DOCS = "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/"
 
@@ -68,23 +68,18 @@ class FaultRequest:
     @classmethod
     def parse(cls, data: Any) -> FaultRequest:
         """Validate the JSON of `POST /_sim/faults`; raise ValueError with a reason."""
-        if not isinstance(data, dict) or data.get("fault") not in FAULT_KINDS:
-            raise ValueError(f"'fault' must be one of {', '.join(FAULT_KINDS)}")
-        count = data.get("count", 1)
-        code = data.get("code")
-        retry_after = data.get("retry_after")
-        if not isinstance(count, int) or count < 1:
-            raise ValueError("'count' must be a positive integer")
-        if code is not None and not isinstance(code, int):
-            raise ValueError("'code' must be an integer")
-        if retry_after is not None and not isinstance(retry_after, int):
-            raise ValueError("'retry_after' must be an integer number of seconds")
-        if data["fault"] == "fail_after_accept" and code is None:
+        kind, count, code, retry_after = parse_fault(data, FAULT_KINDS, _check_code)
+        if kind == "fail_after_accept" and code is None:
             code = 131047
-        return cls(data["fault"], count, code, retry_after)
+        return cls(kind, count, code, retry_after)
 
     def to_fault(self) -> Fault:
         return Fault(self.kind, self.count, self.code, self.retry_after)
+
+
+def _check_code(kind: str, code: Any) -> None:
+    if code is not None and not isinstance(code, int):
+        raise ValueError("'code' must be an integer")
 
 
 def error_title(code: int) -> tuple[str, str]:

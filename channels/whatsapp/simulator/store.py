@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from channels.meta.simulator import shared
+from channels.meta.simulator.shared import ArmedFaults, Fault
 from channels.meta.simulator.webhooks import WebhookDelivery
 from channels.whatsapp.simulator.sim_templates import SimTemplate, default_templates
 
@@ -86,22 +88,6 @@ class MediaUrl:
     expires_at: float
 
 
-@dataclass(slots=True)
-class Fault:
-    kind: str
-    remaining: int
-    code: int | None = None
-    retry_after: int | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "fault": self.kind,
-            "remaining": self.remaining,
-            "code": self.code,
-            "retry_after": self.retry_after,
-        }
-
-
 @dataclass(frozen=True, slots=True)
 class Conversation:
     id: str
@@ -109,7 +95,7 @@ class Conversation:
 
 
 @dataclass(slots=True)
-class SimStore:
+class SimStore(ArmedFaults):
     messages: list[SimMessage] = field(default_factory=list)
     media: dict[str, SimMedia] = field(default_factory=dict)
     media_urls: dict[str, MediaUrl] = field(default_factory=dict)
@@ -124,28 +110,13 @@ class SimStore:
     def message(self, message_id: str) -> SimMessage | None:
         return next((m for m in self.messages if m.id == message_id), None)
 
-    def take_fault(self) -> Fault | None:
-        """The fault the next send should suffer, counting it down."""
-        if not self.faults:
-            return None
-        fault = self.faults[0]
-        fault.remaining -= 1
-        if fault.remaining <= 0:
-            self.faults.pop(0)
-        return fault
-
     def last_inbound_at(self, phone_number_id: str, citizen: str) -> int | None:
-        times = [
-            m.timestamp
-            for m in self.messages
-            if m.direction == "inbound"
-            and m.phone_number_id == phone_number_id
-            and m.citizen == citizen
-        ]
-        return max(times, default=None)
+        return shared.last_inbound_at(
+            self.messages, lambda m: m.phone_number_id == phone_number_id and m.citizen == citizen
+        )
 
     def outbound(self) -> list[SimMessage]:
-        return [m for m in self.messages if m.direction == "outbound"]
+        return shared.outbound(self.messages)
 
     def inbound(self) -> list[SimMessage]:
         return [m for m in self.messages if m.direction == "inbound"]

@@ -133,7 +133,8 @@ def mailbox(rt: Runtime, seed, mailworld: MailWorld):  # type: ignore[no-untyped
 
     async def _add(**extra: Any) -> MailWorld:
         async with transaction(rt.sessions) as session:
-            await apply_offices(session, parse_offices(office_toml(mailworld.config(**extra))))
+            specs = parse_offices(office_toml(mailworld.config(**extra)))
+            await apply_offices(session, specs, partial=True)
         return mailworld
 
     return _add

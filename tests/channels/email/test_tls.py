@@ -66,7 +66,8 @@ def smtp_port(world: MailWorld, tls: str) -> int:
 
 async def add_mailbox(rt: Runtime, world: MailWorld, **extra: Any) -> None:
     async with transaction(rt.sessions) as session:
-        await apply_offices(session, parse_offices(office_toml(world.config(**extra))))
+        specs = parse_offices(office_toml(world.config(**extra)))
+        await apply_offices(session, specs, partial=True)
 
 
 def smtp_account(world: MailWorld, tls: str, **extra: str) -> AccountConfig:

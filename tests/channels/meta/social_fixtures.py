@@ -124,7 +124,7 @@ def endpoints(meta_sim: MetaSim) -> PlatformEndpoints:
 async def social_seed(rt, seed):  # type: ignore[no-untyped-def]
     """The seed, plus Tomohon's Facebook page (HUMAN_AGENT allowed) and Instagram account."""
     async with transaction(rt.sessions) as session:
-        await apply_offices(session, parse_offices(SOCIAL_TOML))
+        await apply_offices(session, parse_offices(SOCIAL_TOML), partial=True)
     return seed
 
 

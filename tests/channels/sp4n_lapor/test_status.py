@@ -137,6 +137,38 @@ async def test_lapor_down_keeps_the_status_pending_then_sends_it(
     assert report.statuses == [("selesai", "")]
 
 
+async def test_the_panel_counts_a_pending_status_apart_from_the_follow_ups(
+    rt, jobs, client, seed, lapor_sim, lapor_account
+):
+    """The LAPOR panel's "not yet accepted" count is of follow-ups; a status report waiting
+    with them is shown on its own line, not counted as one."""
+    tracking, ticket = await lapor_ticket(rt, lapor_sim, lapor_account)
+    lapor_sim.faults(down=True)
+    await act(client, seed, ticket.id, "kasie_tomohon", action="jawab", body="Sudah dicetak.")
+    await _due_now(rt)
+    for pending in await _pending(rt):
+        await outbox.send_item(rt, pending.id)
+    assert (await status_item(rt, ticket.id)).state == OutboxState.pending
+    assert (await login(client, "kasie_tomohon")).status_code == 303
+    page = (await client.get(f"/tickets/{ticket.id}")).text
+    assert "1 tindak lanjut belum diterima LAPOR" in page
+    assert "1 laporan status tiket (bukan tindak lanjut) belum diterima LAPOR" in page
+
+    lapor_sim.faults(down=False)
+    await _due_now(rt)
+    follow_up, status = await _pending(rt)
+    await outbox.send_item(rt, follow_up.id)  # the status waits for its job (not drained yet)
+    assert [e.body for e in lapor_sim.store.reports[tracking].conversation] == ["Sudah dicetak."]
+    assert (await status_item(rt, ticket.id)).id == status.id
+    page = (await client.get(f"/tickets/{ticket.id}")).text
+    assert "tindak lanjut belum diterima LAPOR" not in page
+    assert "1 laporan status tiket (bukan tindak lanjut)" in page
+    await jobs.drain()
+    assert lapor_sim.store.reports[tracking].statuses == [("selesai", "")]
+    page = (await client.get(f"/tickets/{ticket.id}")).text
+    assert "belum diterima LAPOR" not in page
+
+
 async def test_a_channel_that_tracks_no_status_hears_of_none(rt, jobs, client, seed, receive):
     received = await receive(inbound("KK saya hilang", account="109876543211"))
     async with rt.sessions() as session:

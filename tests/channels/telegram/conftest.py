@@ -145,7 +145,7 @@ class Staff:
 async def staff(rt: Runtime, seed: Seed) -> Staff:
     """The Telegram bots on both offices, and a Group Admin in Brebes (besides the seed's)."""
     async with transaction(rt.sessions) as session:
-        await apply_offices(session, parse_offices(TELEGRAM_TOML))
+        await apply_offices(session, parse_offices(TELEGRAM_TOML), partial=True)
         user = User(
             username="groupadmin_brebes",
             full_name="Group Admin Brebes",

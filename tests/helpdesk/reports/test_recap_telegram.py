@@ -21,7 +21,7 @@ async def test_the_recap_is_posted_in_the_admin_group_once(rt, seed, telegram_si
         'timezone = "Asia/Jakarta"\n', 'timezone = "Asia/Jakarta"\nrecap_group = true\n', 1
     )
     async with transaction(rt.sessions) as session:
-        await apply_offices(session, parse_offices(toml))
+        await apply_offices(session, parse_offices(toml), partial=True)
     rt.forget_accounts()
     await make_august(rt, seed.users)
 
