@@ -6,15 +6,14 @@ The poller prepends an envelope of its own (`X-Helpdesk-Mailbox`, `X-Helpdesk-Re
 Delivered-To: the first occurrence is ours, since whatever the sender wrote comes after it.
 
 - RFC 5322 https://www.rfc-editor.org/rfc/rfc5322, MIME RFC 2045-2049, RFC 2231 parameters.
-- Python's `email` package with the compat32 policy: the most tolerant of broken mail.
+- Python's `email` package with the compat32 policy: the most tolerant of broken mail; its tree is
+  built by `mime_tree.read`, which gives the stdlib parser's tree faster.
 """
 
 from __future__ import annotations
 
-import email
 import hashlib
 from datetime import UTC, datetime
-from email import policy
 from email.message import Message
 from email.utils import parsedate_to_datetime
 
@@ -27,7 +26,7 @@ from channels.base import (
     ParsedPayload,
     StatusUpdate,
 )
-from channels.email import content, noise, quotes
+from channels.email import content, mime_tree, noise, quotes
 from channels.email.decode import address, addresses, header_text
 from channels.email.threading import ids_in, normalise_id, register_in_subject, thread_refs
 
@@ -48,7 +47,8 @@ def envelope(mailbox: str, received_at: datetime, truncated_size: int | None = N
 
 
 def read(raw: bytes) -> Message:
-    return email.message_from_bytes(raw, policy=policy.compat32)
+    """The compat32 tree of `email.message_from_bytes`, without its line walk where it can."""
+    return mime_tree.read(raw)
 
 
 def parse_mail(raw: bytes) -> ParsedPayload:
