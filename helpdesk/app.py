@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import AsyncIterator
@@ -67,6 +68,7 @@ def create_app(
         app.state.runtime = rt
         rt.events = live.publisher(channels)  # helpdesk.notify publishes through the plugin
         owns_queue = jobs and rt.queue is None
+        queue: InProcessQueue | None = None
         if owns_queue:
             if settings.redis_url:
                 from helpdesk.jobs.worker import ArqQueue
@@ -75,11 +77,16 @@ def create_app(
             else:
                 queue = InProcessQueue(rt, workers=settings.inprocess_workers)
                 rt.queue = queue
-                queue.start()
         # Embedded mode (no Redis, no `helpdesk worker`): this process polls the mailboxes too.
         pollers = Pollers(rt) if owns_queue and not settings.redis_url else None
         if pollers is not None:
+            # Before the start's CPU work (the queue's calendars, the adapters, the heap): a
+            # poll loop's first steps are round trips to the database and the mail server,
+            # which then overlap that work instead of following it.
             pollers.start()
+            await asyncio.sleep(0)  # lets the loop send its first query now
+        if queue is not None:
+            queue.start()
         if runtime is None:  # a process of its own (tests share theirs)
             await _warm(rt)
             settle_heap()

@@ -17,9 +17,8 @@ from helpdesk.auth import Principal
 from helpdesk.models import Office, utcnow
 from helpdesk.reports import charts
 from helpdesk.reports.access import ALL, report_offices
-from helpdesk.reports.api import XLSX, file_name, file_response
+from helpdesk.reports.api import XLSX, file_name, file_response, render_pdf, render_xlsx
 from helpdesk.reports.figures import build_report
-from helpdesk.reports.pdf import report_pdf
 from helpdesk.reports.periods import (
     BadPeriod,
     Period,
@@ -29,7 +28,6 @@ from helpdesk.reports.periods import (
     parse_day,
     parse_month,
 )
-from helpdesk.reports.xlsx import report_xlsx
 from helpdesk.tickets import offices_of
 from inbox.web import render_page, require_principal
 
@@ -125,9 +123,9 @@ class ReportController(Controller):
         chosen = _period(kind, period, offices[0])
         report = await build_report(db, offices, chosen)
         if ext == "xlsx":
-            return file_response(report_xlsx(report), XLSX, file_name(office, chosen, "xlsx"))
+            return file_response(render_xlsx(report), XLSX, file_name(office, chosen, "xlsx"))
         return file_response(
-            report_pdf(report), "application/pdf", file_name(office, chosen, "pdf")
+            render_pdf(report), "application/pdf", file_name(office, chosen, "pdf")
         )
 
 

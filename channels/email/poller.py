@@ -99,14 +99,10 @@ class MailboxPoller:
         stored = 0
         last_uid = 0
         for start, end in _rounds(len(uids)):
-            metas = await self._call(self.session.meta, uids[start:end])
-            known = await self._known(metas) if resync else set()
-            fresh = []
-            for meta in metas:
-                last_uid = meta.uid
-                mail_id = next(iter(ids_in(meta.message_id_header.decode("latin-1"))), None)
-                if mail_id is None or mail_id not in known:
-                    fresh.append(meta)
+            # Message-IDs only where a mail may be one the account has (a resync).
+            metas = await self._call(self.session.meta, uids[start:end], resync)
+            last_uid = metas[-1].uid if metas else last_uid
+            fresh = await self._unknown(metas) if resync else metas
             stored += await self._store(fresh, validity)
         if resync or stored == 0:  # skipped known mails still move the cursor on
             await self.sink.advance(
@@ -118,9 +114,16 @@ class MailboxPoller:
         day = (datetime.now(UTC) - timedelta(days=days)).date()
         return await self._call(self.session.uids_since, day)
 
-    async def _known(self, metas: list[MailMeta]) -> set[str]:
+    async def _unknown(self, metas: list[MailMeta]) -> list[MailMeta]:
+        """The mails whose Message-ID the account has no message of (and those without one)."""
         ids = [i for m in metas for i in ids_in(m.message_id_header.decode("latin-1"))]
-        return await self.sink.known(ids) if ids else set()
+        known = await self.sink.known(ids) if ids else set()
+        fresh = []
+        for meta in metas:
+            mail_id = next(iter(ids_in(meta.message_id_header.decode("latin-1"))), None)
+            if mail_id is None or mail_id not in known:
+                fresh.append(meta)
+        return fresh
 
     async def _store(self, metas: list[MailMeta], validity: int) -> int:
         """Fetch and store these mails, a group at a time (one IMAP round trip and one

@@ -93,17 +93,18 @@ def worker_settings(settings: Settings, queue_name: str | None = None) -> dict[s
         lower_priority(settings.worker_nice)
         rt = Runtime.create(settings)
         rt.queue = ArqQueue(ctx["redis"], queue_name)
-        ingest.prepare()
         ctx["runtime"] = rt
-        # Whatever is pending now may have lost its queued job (a crash, a Redis restart).
-        # Taking it again is safe: every job is idempotent and ids drop queued duplicates.
-        await sweep(rt, stale_after=timedelta(0))
         # The polled channels' loops (IMAP): a lease in the database gives each mailbox to
-        # one worker; the others take over when it stops renewing (helpdesk.polling).
+        # one worker; the others take over when it stops renewing (helpdesk.polling). Started
+        # first, so a mailbox is read while the rest of the start-up runs.
         from helpdesk.polling import Pollers
 
         ctx["pollers"] = Pollers(rt)
         ctx["pollers"].start()
+        ingest.prepare()
+        # Whatever is pending now may have lost its queued job (a crash, a Redis restart).
+        # Taking it again is safe: every job is idempotent and ids drop queued duplicates.
+        await sweep(rt, stale_after=timedelta(0))
         settle_heap()
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
@@ -122,6 +123,10 @@ def worker_settings(settings: Settings, queue_name: str | None = None) -> dict[s
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),
         "queue_name": queue_name,
         "max_jobs": 20,
+        # How long a queued job may wait for an idle worker to look (arq's default is 0.5 s):
+        # a citizen's message reaches the inbox that much later. Ten looks a second cost Redis
+        # next to nothing.
+        "poll_delay": 0.1,
         "job_timeout": 300,
         "keep_result": 0,
         "health_check_key": f"{queue_name}:health-check",

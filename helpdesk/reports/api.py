@@ -13,9 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpdesk.auth import Principal
 from helpdesk.reports.access import report_offices
 from helpdesk.reports.figures import build_report
-from helpdesk.reports.pdf import report_pdf
 from helpdesk.reports.periods import BadPeriod, Period, parse_day, parse_month
-from helpdesk.reports.xlsx import report_xlsx
 from helpdesk.web.deps import provide_api_principal
 from helpdesk.web.errors import ApiError
 
@@ -34,6 +32,21 @@ def _period(kind: str, value: str | None) -> Period:
         return parse_day(value) if kind == "daily" else parse_month(value)
     except BadPeriod as exc:
         raise ApiError(400, "bad_period", str(exc)) from exc
+
+
+def render_xlsx(report: dict[str, Any]) -> bytes:
+    # Imported on the first download, not at every start: openpyxl takes ~35 ms to import,
+    # time a new process otherwise spends before it reads its first mail (bench/email_ingest).
+    from helpdesk.reports.xlsx import report_xlsx
+
+    return report_xlsx(report)
+
+
+def render_pdf(report: dict[str, Any]) -> bytes:
+    # Imported on the first download, as render_xlsx: reportlab takes ~55 ms to import.
+    from helpdesk.reports.pdf import report_pdf
+
+    return report_pdf(report)
 
 
 def file_response(content: bytes, media_type: str, name: str) -> Response[bytes]:
@@ -75,7 +88,7 @@ class ReportsApi(Controller):
     ) -> Response[bytes]:
         period = _period("daily", date)
         report = await _report(db, principal, office, period)
-        return file_response(report_xlsx(report), XLSX, file_name(office, period, "xlsx"))
+        return file_response(render_xlsx(report), XLSX, file_name(office, period, "xlsx"))
 
     @get("/{office:str}/monthly.xlsx")
     async def monthly_xlsx(
@@ -83,7 +96,7 @@ class ReportsApi(Controller):
     ) -> Response[bytes]:
         period = _period("monthly", month)
         report = await _report(db, principal, office, period)
-        return file_response(report_xlsx(report), XLSX, file_name(office, period, "xlsx"))
+        return file_response(render_xlsx(report), XLSX, file_name(office, period, "xlsx"))
 
     @get("/{office:str}/daily.pdf")
     async def daily_pdf(
@@ -92,7 +105,7 @@ class ReportsApi(Controller):
         period = _period("daily", date)
         report = await _report(db, principal, office, period)
         return file_response(
-            report_pdf(report), "application/pdf", file_name(office, period, "pdf")
+            render_pdf(report), "application/pdf", file_name(office, period, "pdf")
         )
 
     @get("/{office:str}/monthly.pdf")
@@ -102,5 +115,5 @@ class ReportsApi(Controller):
         period = _period("monthly", month)
         report = await _report(db, principal, office, period)
         return file_response(
-            report_pdf(report), "application/pdf", file_name(office, period, "pdf")
+            render_pdf(report), "application/pdf", file_name(office, period, "pdf")
         )

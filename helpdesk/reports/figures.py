@@ -30,7 +30,7 @@ from helpdesk.models import (
 )
 from helpdesk.reports import sql
 from helpdesk.reports.periods import Period, utc_offset_minutes
-from helpdesk.workflow.engine import CATEGORY_LABELS
+from helpdesk.workflow.engine import CATEGORY_LABELS, OUT_OF_AUTHORITY_KIND
 from helpdesk.workflow.profile import Profile, ProfileError, load_profile
 
 STATUS_LABELS = {
@@ -39,6 +39,8 @@ STATUS_LABELS = {
     "waiting": "Menunggu pemohon",
     "resolved": "Selesai",
     "closed": "Ditutup",
+    # closed as another agency's (the engine's "bukan kewenangan"): counted apart from "closed"
+    "out_of_authority": "Ditutup: bukan kewenangan Dukcapil",
 }
 OUTCOME_LABELS = {
     "answer": "Dijawab",
@@ -244,7 +246,13 @@ async def _breakdowns(scope: _Scope, by_office: dict[int, Office]) -> dict[str, 
     """By channel, category, status, unit and step: one GROUP BY over every combination (a few
     thousand groups at most), summed up per dimension here, so the month is read once."""
     unit = func.coalesce(Ticket.unit, "")
-    columns = (Ticket.office_id, Ticket.channel, Ticket.category, Ticket.status, unit, Ticket.step)
+    # The first branch keeps the JSON read to closed tickets (CASE tries its branches in order).
+    status = case(
+        (Ticket.status != TicketStatus.closed.value, Ticket.status),
+        (out_of_authority(), literal(OUT_OF_AUTHORITY_KIND)),
+        else_=Ticket.status,
+    )
+    columns = (Ticket.office_id, Ticket.channel, Ticket.category, status, unit, Ticket.step)
     overdue = _overdue_now(scope)
     timed = and_(Ticket.status.in_((*ACTIVE, "waiting")), Ticket.step_due_at.is_not(None))
     rows = await scope.rows(
@@ -287,6 +295,12 @@ async def _breakdowns(scope: _Scope, by_office: dict[int, Office]) -> dict[str, 
         "by_step": _ranked(sums[4], step_label),
         "_still": still,
     }
+
+
+def out_of_authority() -> ColumnElement[bool]:
+    """The ticket was closed as another agency's: the engine keeps the reason in its
+    workflow_state (a closed ticket is never reopened, so the mark stays true)."""
+    return Ticket.workflow_state[OUT_OF_AUTHORITY_KIND].as_string().is_not(None)
 
 
 def _missed_exit() -> ColumnElement[bool]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from helpdesk.cli import main
 from tests.conftest import OFFICES_TOML, SECRET_KEY
 
 HELPDESK = str(Path(sys.executable).with_name("helpdesk"))
@@ -111,6 +113,20 @@ def test_a_broken_offices_file_is_refused(run, tmp_path):
     bad.write_text('[[office]]\ncode = "x"\n')
     result = run("offices", "load", str(bad))
     assert result.returncode == 1 and "`name` is required" in result.stderr
+
+
+def test_a_command_gives_the_garbage_collector_back_as_it_found_it(tmp_path):
+    # `main` runs a command with the collector off (a server turns it on once it has started,
+    # helpdesk.runtime.settle_heap); whoever called it in-process gets their setting back.
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[office]]\ncode = "x"\n')
+    try:
+        for collecting in (True, False):
+            (gc.enable if collecting else gc.disable)()
+            assert main(["offices", "load", str(bad)]) == 1
+            assert gc.isenabled() is collecting
+    finally:
+        gc.enable()
 
 
 def test_a_full_load_says_which_accounts_it_deactivates_and_a_partial_one_none(run, tmp_path):

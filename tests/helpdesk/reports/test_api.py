@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pypdfium2
 from openpyxl import load_workbook
 
+from tests.conftest import SECRET_KEY
 from tests.helpdesk.reports.fixtures import make_august
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -101,3 +104,27 @@ async def test_pdf_renders_to_a_page_image(client, rt, seed, tmp_path: Path):
     if out := os.environ.get("HELPDESK_REPORT_PNG"):
         for index in range(len(pdf)):
             pdf[index].render(scale=1.5).to_pil().save(Path(out) / f"report-{index + 1}.png")
+
+
+def test_a_started_app_has_not_loaded_the_file_renderers(tmp_path: Path):
+    """reportlab and openpyxl cost ~90 ms of every process start (before the first mail is
+    read): they load on the first download (the XLSX and PDF tests above download through
+    that path, as do the inbox's report and register book tests)."""
+    script = (
+        "import sys\n"
+        "from helpdesk.app import create_app\n"
+        "from helpdesk.settings import Settings\n"
+        "create_app(Settings.from_env())\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'reportlab', 'openpyxl'}))\n"
+    )
+    env = {
+        **os.environ,
+        "HELPDESK_DATABASE_URL": f"sqlite:///{tmp_path / 'start.db'}",
+        "HELPDESK_DATA_DIR": str(tmp_path),
+        "HELPDESK_SECRET_KEY": SECRET_KEY,
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
