@@ -46,6 +46,12 @@ class InvalidPayload(ValueError):
     """A payload that passed authentication but cannot be understood."""
 
 
+class PayloadNeeded(Exception):
+    """`fetch_media` of an adapter whose media travel in the payload (`media_in_payload`) was
+    called without `MediaRef.payload` and does not hold that payload itself: the caller loads
+    the stored payload and asks again. Not a ChannelError: nothing failed."""
+
+
 class ContentKind(enum.StrEnum):
     text = "text"
     image = "image"
@@ -80,7 +86,8 @@ class MediaRef:
     sha256: str | None = None
     kind: ContentKind = ContentKind.document
     #: the stored raw payload the file travels in, for adapters with `media_in_payload` (email):
-    #: filled by the attachment job, never by a parser
+    #: filled by the attachment job, never by a parser, and only once the adapter asked for it
+    #: (`PayloadNeeded`)
     payload: bytes | None = field(default=None, repr=False, compare=False)
 
 
@@ -257,6 +264,9 @@ class TicketChange(enum.StrEnum):
     resolved = "resolved"  # answered and done
     closed = "closed"
     reopened = "reopened"  # back in work after it was resolved or closed
+    #: closed as not the office's to handle (another agency's), with which one as the note;
+    #: only told to platforms whose adapter says `reports_out_of_authority`
+    out_of_authority = "out_of_authority"
 
 
 @dataclass(frozen=True, slots=True)
@@ -473,8 +483,9 @@ class ChannelAdapter(abc.ABC):
     #: a message that threads to nothing continues the contact's open ticket (chat channels);
     #: False: it opens a new ticket (email, where each new mail is a new matter)
     continues_open_ticket: ClassVar[bool] = True
-    #: media travel inside the stored raw payload (email): the attachment job hands that
-    #: payload to `fetch_media` as `MediaRef.payload`
+    #: media travel inside the stored raw payload (email): `fetch_media` is first asked without
+    #: it, and raises `PayloadNeeded` unless it still holds what it parsed; the attachment job
+    #: then hands the stored payload over as `MediaRef.payload`
     media_in_payload: ClassVar[bool] = False
     #: files a reply may carry (empty: text replies only)
     outbound_media: ClassVar[tuple[MediaRule, ...]] = ()
@@ -486,6 +497,9 @@ class ChannelAdapter(abc.ABC):
     sends_read_receipts: ClassVar[bool] = False
     #: the platform tracks the complaint's status itself and is told of changes (`report_status`)
     reports_ticket_status: ClassVar[bool] = False
+    #: besides, the platform can be told a complaint is outside the office's authority
+    #: (`TicketChange.out_of_authority`): the inbox offers closing its tickets so
+    reports_out_of_authority: ClassVar[bool] = False
 
     def __init__(self, endpoints: PlatformEndpoints) -> None:
         self.endpoints = endpoints

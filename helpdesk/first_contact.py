@@ -13,17 +13,28 @@ template; the account names the one to use in the offices file:
 
 The values come from `FIELDS`. Without a template the reply fails before any platform call,
 with a reason telling the admin what to set.
+
+`free_reply` is the one rule deciding how a free-text reply goes: the reply box shows its
+answer (`free_reply_template`) and the outbox applies it on sending, so the two cannot differ.
 """
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from channels.base import AccountConfig, OutboundMessage, OutboundTemplate, PermanentError
+from channels.base import (
+    AccountConfig,
+    ChannelAdapter,
+    ContentKind,
+    OutboundMessage,
+    OutboundTemplate,
+    PermanentError,
+)
 from helpdesk.db import transaction
 from helpdesk.message_templates import (
     MAX_PARAMETER,
@@ -44,6 +55,11 @@ DEFAULT_PARAMETERS = "name,register_no"
 FIELDS = ("name", "register_no", "office", "subject", "text")
 NO_TEMPLATE = "first_contact_template"  # none named: the inbox explains what to set
 BAD_TEMPLATE = "first_contact_template_bad"  # named but unusable: the reason is shown as is
+_NO_TEMPLATE_REASON = (
+    "the citizen has not written to this account recently, so only an approved template "
+    "reaches them: set first_contact_template on this channel in the offices file, or ask the "
+    "citizen to write to this account first"
+)
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,28 @@ class FirstContact:
     name: str
     language: str
     fields: tuple[str, ...]
+
+
+class Way(enum.StrEnum):
+    """How a free-text reply goes if sent now."""
+
+    as_written = "as_written"  # the text itself (the platform may still refuse it, as any reply)
+    as_template = "as_template"  # the account's first-contact template, filled
+    refused = "refused"  # not at all: it fails before any platform call, with the reason
+
+
+@dataclass(frozen=True)
+class FreeReply:
+    """What `free_reply` decided; `template` is the one named, `code` and `reason` say why a
+    refused reply cannot go (the inbox translates `NO_TEMPLATE`, shows `BAD_TEMPLATE` as is)."""
+
+    way: Way
+    template: FirstContact | None = None
+    code: str | None = None
+    reason: str = ""
+
+
+AS_WRITTEN = FreeReply(Way.as_written)
 
 
 @dataclass(frozen=True)
@@ -108,26 +146,74 @@ def configured(config: AccountConfig) -> FirstContact | None:
     )
 
 
-async def free_reply_template(rt: Runtime, session: AsyncSession, ticket: Ticket) -> str | None:
-    """The name of the template a free-text reply on `ticket` would go as if sent now, or None
-    when it goes as written (or, with the window closed and no template named, not at all).
+def is_free_reply(message: Message) -> bool:
+    """The message is free text written to the citizen: the one kind `free_reply` can turn into
+    a template. A template (a first-contact one already put in place included), a file, a note
+    or a status report goes as it is."""
+    return (
+        message.direction == Direction.outbound
+        and message.content_kind == ContentKind.text
+        and not isinstance((message.details or {}).get("template"), dict)
+    )
 
-    The same rule the outbox applies on sending: the ticket came in another way than the account
-    it is answered on, the citizen has not written to that account within its reply window, and
-    the account names a first-contact template it can list. The reply box says so instead of
-    warning that a free reply cannot arrive."""
-    if ticket.channel_account_id is None:
-        return None
-    account = await session.get(ChannelAccount, ticket.channel_account_id)
-    adapter = rt.adapters.get(account.kind) if account is not None else None
-    if account is None or adapter is None or not answered_elsewhere(ticket, account):
-        return None
-    if adapter.free_form_open(await last_inbound_on(session, ticket, account), utcnow()):
-        return None
+
+def free_reply(
+    adapter: ChannelAdapter | None,
+    ticket: Ticket,
+    account: ChannelAccount,
+    last_inbound_at: datetime | None,
+    now: datetime,
+) -> FreeReply:
+    """How a free-text reply on `ticket` through `account` goes at `now`, given when the citizen
+    last wrote to the account (`last_inbound_on`).
+
+    It goes as a template only when the ticket came in another way than the account (counter,
+    phone, web) and the account's reply window is closed. A ticket's own chat with a closed
+    window is not rescued by a template: its reply goes as written and the platform's adapter
+    refuses it, as it refuses any late reply there."""
+    if adapter is None or not answered_elsewhere(ticket, account):
+        return AS_WRITTEN
+    if adapter.free_form_open(last_inbound_at, now):
+        return AS_WRITTEN
     config = account_config(account)
     wanted = configured(config)
-    # Without a template listing (WhatsApp's business account id) the template cannot be sent.
-    return wanted.name if wanted is not None and adapter.has_templates(config) else None
+    if wanted is None:
+        return FreeReply(Way.refused, code=NO_TEMPLATE, reason=_NO_TEMPLATE_REASON)
+    try:
+        check_fields(wanted.fields)
+    except ValueError as exc:
+        return FreeReply(Way.refused, wanted, BAD_TEMPLATE, str(exc))
+    if not adapter.has_templates(config):
+        return FreeReply(
+            Way.refused,
+            wanted,
+            BAD_TEMPLATE,
+            f"the first-contact template {wanted.name!r} cannot be sent: this account has no "
+            "template listing set up in the offices file",
+        )
+    return FreeReply(Way.as_template, wanted)
+
+
+async def free_reply_now(rt: Runtime, session: AsyncSession, ticket: Ticket) -> FreeReply:
+    """`free_reply` for a reply written now on the ticket's reply account (the reply box)."""
+    if ticket.channel_account_id is None:
+        return AS_WRITTEN
+    account = await session.get(ChannelAccount, ticket.channel_account_id)
+    if account is None:
+        return AS_WRITTEN
+    adapter = rt.adapters.get(account.kind)
+    last_inbound_at = await last_inbound_on(session, ticket, account)
+    return free_reply(adapter, ticket, account, last_inbound_at, utcnow())
+
+
+async def free_reply_template(rt: Runtime, session: AsyncSession, ticket: Ticket) -> str | None:
+    """The name of the template a free-text reply on `ticket` would go as if sent now, or None
+    when it goes as written or, refused, not at all (the reply box then warns that a free reply
+    cannot arrive). `free_reply` decides, as it does for the outbox."""
+    decided = await free_reply_now(rt, session, ticket)
+    if decided.way != Way.as_template or decided.template is None:
+        return None
+    return decided.template.name
 
 
 def check_fields(fields: tuple[str, ...]) -> None:
@@ -140,22 +226,10 @@ def check_fields(fields: tuple[str, ...]) -> None:
 
 
 async def template_for(
-    rt: Runtime, account: ChannelAccount, config: AccountConfig, values: TemplateValues
+    rt: Runtime, account: ChannelAccount, wanted: FirstContact, values: TemplateValues
 ) -> tuple[OutboundTemplate, str]:
-    """The template to send instead of free text, and its filled text; PermanentError with a
-    reason for the admin when the account has none or it cannot be sent."""
-    wanted = configured(config)
-    if wanted is None:
-        raise PermanentError(
-            "the citizen has not written to this account recently, so only an approved "
-            "template reaches them: set first_contact_template on this channel in the offices "
-            "file, or ask the citizen to write to this account first",
-            code=NO_TEMPLATE,
-        )
-    try:
-        check_fields(wanted.fields)
-    except ValueError as exc:
-        raise PermanentError(str(exc), code=BAD_TEMPLATE) from exc
+    """The template `free_reply` chose, as the platform lists it, and its filled text;
+    PermanentError with a reason for the admin when the listing lacks it or it does not fit."""
     listing = await templates_for(rt, account)
     template = listing.find(wanted.name, wanted.language)
     if template is None:
@@ -195,7 +269,7 @@ async def values_for(session: AsyncSession, ticket: Ticket, message: Message) ->
 async def as_template(
     rt: Runtime,
     account: ChannelAccount,
-    config: AccountConfig,
+    wanted: FirstContact,
     message_id: int,
     outbound: OutboundMessage,
     values: TemplateValues,
@@ -203,7 +277,7 @@ async def as_template(
     """The reply as the account's first-contact template; the message row is changed to what
     the citizen will read (the text written is kept in its details), so a retry sends the same
     template and the timeline shows what went."""
-    template, text = await template_for(rt, account, config, values)
+    template, text = await template_for(rt, account, wanted, values)
     async with transaction(rt.sessions) as session:
         message = await session.get_one(Message, message_id)
         message.details = {

@@ -29,6 +29,7 @@ from helpdesk.consultation_mirror import incoming as mirror_incoming
 from helpdesk.db import transaction
 from helpdesk.delivery import StatusResult, apply_status
 from helpdesk.dialect import is_postgresql
+from helpdesk.jobs.queue import enqueue_or_leave_to_sweep
 from helpdesk.models import InboundEvent, InboundStatus, utcnow
 from helpdesk.receiving import Incoming, Outcome, Received, receive
 from helpdesk.runtime import Runtime
@@ -56,7 +57,7 @@ LEASE = timedelta(minutes=2)
 # A status can overtake the send that produced its message id; wait for it this many times.
 STATUS_WAIT_TRIES = 5
 # A reply whose thread is unknown while earlier events are still being received waits for them
-# (receiving.`_waits_for_earlier`) on this many attempts, then opens a ticket of its own.
+# (receiving_threads.`EarlierEvents`) on this many attempts, then opens a ticket of its own.
 THREAD_WAIT_TRIES = 4
 # An event whose processing keeps failing is parked as failed (kept for replay) after this.
 MAX_ATTEMPTS = 10
@@ -218,6 +219,7 @@ async def _process_batch(rt: Runtime, events: list[_Event]) -> None:
         return
 
     outcomes = await _receive_all(rt, _incoming(rt, live), live)
+    await _send_replies(rt, outcomes)  # committed: STATUS answers, LAPOR reports leave now
     for event in live:
         if "waiting" in event.outcomes:  # received again once the earlier events are in
             defer = 1.0 * event.attempts
@@ -357,6 +359,18 @@ def _lost_race(exc: DBAPIError) -> bool:
     if isinstance(exc, IntegrityError):
         return True
     return getattr(exc.orig, "sqlstate", None) in _RACES
+
+
+async def _send_replies(rt: Runtime, outcomes: Sequence[Outcome]) -> None:
+    """What receiving queued in the outbox (a STATUS answer, a reopening told to the platform)
+    leaves now, not with the next sweep. The items are stored: a queue that is down loses
+    nothing, the sweep sends them."""
+    for outcome in outcomes:
+        if isinstance(outcome, Received):
+            for item_id in outcome.replies:
+                await enqueue_or_leave_to_sweep(
+                    rt.jobs, "send_outbox_item", item_id, job_id=f"outbox:{item_id}"
+                )
 
 
 async def _schedule_media(rt: Runtime, outcomes: Sequence[Outcome]) -> None:

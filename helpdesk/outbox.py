@@ -171,16 +171,17 @@ async def send_item(rt: Runtime, item_id: int) -> SendOutcome:
         adapter = rt.adapters.get(account.kind)
         # A consultation note mirrored to the office's staff group: no citizen involved.
         mirrored = message.id if message.direction == Direction.note else None
-        needs_template = (
-            adapter is not None
-            and mirrored is None
-            and outbound.template is None
-            and message.content_kind == ContentKind.text
-            and first_contact.answered_elsewhere(ticket, account)
-            and not adapter.free_form_open(last_inbound_at, now)
+        # The reply box's rule, applied as it showed it: as written, as the account's
+        # first-contact template, or refused before any platform call.
+        way = (
+            first_contact.free_reply(adapter, ticket, account, last_inbound_at, now)
+            if first_contact.is_free_reply(message)
+            else first_contact.AS_WRITTEN
         )
         values = (
-            await first_contact.values_for(session, ticket, message) if needs_template else None
+            await first_contact.values_for(session, ticket, message)
+            if way.way == first_contact.Way.as_template
+            else None
         )
         status_report = (
             StatusReport(
@@ -207,9 +208,11 @@ async def send_item(rt: Runtime, item_id: int) -> SendOutcome:
             outbound = replace(outbound, media=await _read_media(rt, media_file))
         if replies_ahead:
             raise TransientError("an earlier reply is still being sent", code="replies_ahead")
-        if values is not None:
+        if way.way == first_contact.Way.refused:
+            raise PermanentError(way.reason, code=way.code)
+        if way.template is not None and values is not None:
             outbound = await first_contact.as_template(
-                rt, account, config, message.id, outbound, values
+                rt, account, way.template, message.id, outbound, values
             )
         if mirrored is not None:
             external_id = await mirror_outgoing.deliver(rt, adapter, config, mirrored)

@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Table, bindparam, or_, select, tuple_, update
+from sqlalchemy import Table, bindparam, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from channels.base import InboundMessage
-from helpdesk import external_deadlines, status_command
+from helpdesk import external_deadlines, status_command, status_reports
 from helpdesk.models import (
     Attachment,
     AuditEvent,
@@ -38,8 +38,6 @@ from helpdesk.models import (
     Contact,
     ContactIdentity,
     Direction,
-    InboundEvent,
-    InboundStatus,
     Message,
     MessageStatus,
     Office,
@@ -49,13 +47,13 @@ from helpdesk.models import (
 )
 from helpdesk.personal_data import name_key, phone_key
 from helpdesk.receiving_rows import RowSink, StartPlan, TicketDraft, insert_drafts, insert_rows
+from helpdesk.receiving_threads import EarlierEvents, Threads, continuable
 from helpdesk.registers import take_numbers
 from helpdesk.workflow import engine as workflow
 
 log = logging.getLogger(__name__)
 
 SUBJECT_LENGTH = 120
-MAX_THREAD_REFS = 50
 # How stale a channel account's "last message received" may be (it is for the health screen).
 ACCOUNT_TOUCH_EVERY = timedelta(seconds=30)
 
@@ -75,7 +73,7 @@ class Incoming:
     event_id: int | None = None
     continues_open_ticket: bool = True  # the channel's adapter says
     # A reply whose thread is unknown may wait for the channel's earlier events still being
-    # received elsewhere (ingest allows it a few times): see `_waits_for_earlier`.
+    # received elsewhere (ingest allows it a few times): see `receiving_threads.EarlierEvents`.
     may_wait: bool = False
 
 
@@ -85,9 +83,11 @@ class Received:
     message_id: int
     new_ticket: bool
     attachment_ids: tuple[int, ...]
+    # Outbox items queued while receiving: a STATUS answer, a reopening told to the platform.
+    replies: tuple[int, ...] = ()
 
 
-# ignored: helpdesk.status_command; waiting: `_waits_for_earlier`, receive it again later.
+# ignored: helpdesk.status_command; waiting: `receiving_threads.EarlierEvents`, again later.
 Outcome = Received | Literal["duplicate", "unrouted", "ignored", "waiting"]
 
 
@@ -155,9 +155,14 @@ async def receive(session: AsyncSession, batch: Sequence[Incoming]) -> list[Outc
     _update_tickets(session, sink, [i for i in items if isinstance(i.ticket, TicketDraft)], now)
     if opened is not None:
         await insert_drafts(session, *opened, sink)
+    # Stored tickets this batch reopens: a platform that tracks their status is told (below).
+    resolved = [
+        t for i in items if isinstance(t := i.ticket, Ticket) and t.status == TicketStatus.resolved
+    ]
     _update_tickets(session, sink, [i for i in items if isinstance(i.ticket, Ticket)], now)
     message_ids = await _insert_messages(session, items, now)
     await _insert_attachments(session, items, message_ids)
+    reopen_reports = await status_reports.citizen_reopened(session, resolved)
     _touch_accounts(items, now)
     await session.flush()
     for item, message_id in zip(items, message_ids, strict=True):
@@ -167,8 +172,13 @@ async def receive(session: AsyncSession, batch: Sequence[Incoming]) -> list[Outc
             message_id=message_id,
             new_ticket=item.new_ticket,
             attachment_ids=item.attachment_ids,
+            replies=_one(reopen_reports.pop(item.ticket.id, None)),
         )
     return [o for o in outcomes if o is not None]
+
+
+def _one(item_id: int | None) -> tuple[int, ...]:
+    return () if item_id is None else (item_id,)
 
 
 async def _accounts(
@@ -344,6 +354,8 @@ async def _find_tickets(session: AsyncSession, items: list[_Item], batch_events:
     """The ticket each item continues: the one it threads to, else its contact's continuing
     one. Items left without a ticket open a new one (`_open_tickets`), unless they wait."""
     continuing: dict[int, Ticket | TicketDraft] = dict(await _continuing_tickets(session, items))
+    threads = await Threads.load(session, items)
+    earlier_events = EarlierEvents(session, batch_events)
     by_ref: dict[tuple[int, str], Ticket | TicketDraft] = {}  # a reference opened in this batch
     # (account, platform id) of this batch's items
     earlier: dict[tuple[int, str], Ticket | TicketDraft] = {}
@@ -351,10 +363,10 @@ async def _find_tickets(session: AsyncSession, items: list[_Item], batch_events:
         assert item.contact is not None
         ref = (item.office.id, item.message.external_ref or "")
         ticket = by_ref.get(ref) if ref[1] else None
-        ticket = ticket or await _threaded_ticket(session, item, earlier)
+        ticket = ticket or threads.ticket_for(item, earlier)
         if ticket is None and item.incoming.continues_open_ticket:
             ticket = continuing.get(item.contact.id)
-        if ticket is None and await _waits_for_earlier(session, item, batch_events):
+        if ticket is None and await earlier_events.wait_for(item):
             item.waiting = True
             continue
         if ticket is None:
@@ -383,95 +395,13 @@ async def _continuing_tickets(session: AsyncSession, items: list[_Item]) -> dict
             .where(
                 Ticket.office_id == office.id,
                 Ticket.contact_id.in_(contact_ids),
-                _continuable(office),
+                continuable(office),
             )
             .order_by(Ticket.last_activity_at.desc())
         )
         for ticket in rows:
             found.setdefault(ticket.contact_id, ticket)
     return found
-
-
-def _continuable(office: Office) -> ColumnElement[bool]:
-    """Open tickets, and resolved ones still inside the office's reopen window."""
-    reopen_after = utcnow() - timedelta(days=office.reopen_days)
-    return or_(
-        Ticket.status.in_(TicketStatus.active()),
-        (Ticket.status == TicketStatus.resolved) & (Ticket.resolved_at >= reopen_after),
-    )
-
-
-async def _threaded_ticket(
-    session: AsyncSession, item: _Item, earlier: dict[tuple[int, str], Ticket | TicketDraft]
-) -> Ticket | TicketDraft | None:
-    """The continuable ticket this message answers: by the platform ids it refers to (the
-    nearest known one wins, stored or `earlier` in this batch), then by a register number it
-    quotes. Ids are unguessable, so any sender on the thread may add to it; a register number
-    is sequential, so it only counts for the ticket's own contact."""
-    message, office = item.message, item.office
-    if message.external_ref:  # the platform's own matter, whatever the ticket's state
-        found = await session.scalar(
-            select(Ticket)
-            .where(
-                Ticket.office_id == office.id,
-                Ticket.channel == item.account.kind,
-                Ticket.external_ref == message.external_ref[:120],
-            )
-            .order_by(Ticket.id)
-            .limit(1)
-        )
-        if found is not None:
-            return found
-    refs = [r for r in dict.fromkeys(message.thread_refs) if r][:MAX_THREAD_REFS]
-    if refs:
-        rows = await session.execute(
-            select(Message.external_id, Message.ticket_id)
-            .join(Ticket, Ticket.id == Message.ticket_id)
-            .where(
-                Message.channel_account_id == item.account.id,
-                Message.external_id.in_(refs),
-                Ticket.office_id == office.id,
-                _continuable(office),
-            )
-        )
-        by_ref = {external_id: ticket_id for external_id, ticket_id in rows}
-        for ref in refs:
-            if (item.account.id, ref) in earlier:
-                return earlier[(item.account.id, ref)]
-            if ref in by_ref:
-                return await session.get_one(Ticket, by_ref[ref])
-    # A contact this batch created has no ticket to quote.
-    if message.ticket_hint and item.contact is not None and not item.contact.new:
-        return await session.scalar(
-            select(Ticket).where(
-                Ticket.office_id == office.id,
-                Ticket.register_no == message.ticket_hint[:80],
-                Ticket.contact_id == item.contact.id,
-                _continuable(office),
-            )
-        )
-    return None
-
-
-async def _waits_for_earlier(session: AsyncSession, item: _Item, batch_events: set[int]) -> bool:
-    """Whether a reply to a thread we do not know should wait rather than open a ticket: its
-    channel has earlier events that another batch, not yet committed, may be receiving (its
-    parent among them). Two drains take neighbouring batches at once after a backlog (a
-    mailbox catching up), so otherwise a reply can overtake the mail it answers."""
-    incoming = item.incoming
-    if not (incoming.may_wait and incoming.event_id and item.message.thread_refs):
-        return False
-    earlier = await session.scalar(
-        select(InboundEvent.id)
-        .where(
-            InboundEvent.status == InboundStatus.pending,
-            InboundEvent.channel == incoming.channel,
-            InboundEvent.id < incoming.event_id,
-            InboundEvent.id.not_in(batch_events),
-        )
-        .limit(1)
-    )
-    return earlier is not None
 
 
 def _new_ticket(item: _Item) -> TicketDraft:
@@ -496,8 +426,21 @@ async def _open_tickets(session: AsyncSession, items: list[_Item], now: datetime
     new = [item for item in items if item.new_ticket]
     if not new:
         return None
+    # The SOP start first (CPU: the category suggested from each text), the numbers after: the
+    # office's register counter stays locked from its number until the batch commits.
+    plans: dict[tuple[int, str], StartPlan] = {}
+    started: list[StartPlan] = []
     by_office: dict[int, list[_Item]] = defaultdict(list)
     for item in new:
+        draft = item.ticket
+        assert isinstance(draft, TicketDraft)
+        key = (item.office.id, item.account.kind)
+        plan = plans.get(key)
+        if plan is None:  # every new ticket of an office and channel starts alike at `now`
+            plan = plans[key] = StartPlan.make(item.office, item.account.kind, now)
+        plan.apply(draft, f"{draft.subject}\n{item.message.body}")
+        external_deadlines.start_for(item.office, draft, item.account.kind, item.message.sent_at)  # type: ignore[arg-type]
+        started.append(plan)
         by_office[item.office.id].append(item)
     for office_items in by_office.values():
         office = office_items[0].office
@@ -508,21 +451,12 @@ async def _open_tickets(session: AsyncSession, items: list[_Item], now: datetime
             draft.register_no, draft.register_year, draft.register_seq = register_no, year, seq
             draft.contact_id = item.contact.id
             draft.created_at = draft.updated_at = draft.last_activity_at = now
-    plans: dict[tuple[int, str], StartPlan] = {}
     drafts: list[TicketDraft] = []
-    started: list[StartPlan] = []
     opened: list[dict[str, Any]] = []
     for item in new:
         draft = item.ticket
         assert isinstance(draft, TicketDraft)
-        key = (item.office.id, item.account.kind)
-        plan = plans.get(key)
-        if plan is None:  # every new ticket of an office and channel starts alike at `now`
-            plan = plans[key] = StartPlan.make(item.office, item.account.kind, now)
-        plan.apply(draft, f"{draft.subject}\n{item.message.body}")
-        external_deadlines.start_for(item.office, draft, item.account.kind, item.message.sent_at)  # type: ignore[arg-type]
         drafts.append(draft)
-        started.append(plan)
         opened.append(
             {
                 "office_id": item.office.id,

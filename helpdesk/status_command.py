@@ -8,7 +8,9 @@ a number that is not the sender's gets the same "not found" answer as one that d
 on the sender's latest ticket in that office; a sender with no ticket there gets no answer (the
 message is dropped, so a stranger cannot make the office write to anyone). The inbound message
 is stored (so a re-delivery is a duplicate and answers once); the ticket's status, step and SOP
-clock are untouched. The answer leaves with the next outbox sweep.
+clock are untouched. The answer's outbox item rides on the outcome (`Received.replies`), so
+ingest enqueues its send as soon as the batch is committed; a queue that is down leaves it to
+the next outbox sweep.
 """
 
 from __future__ import annotations
@@ -121,7 +123,8 @@ async def _answer_one(session: AsyncSession, item: Any, wanted: str, now: dateti
     )
     session.add(reply)
     await session.flush()
-    session.add(OutboxItem(message_id=reply.id, next_attempt_at=now))
+    item_out = OutboxItem(message_id=reply.id, next_attempt_at=now)
+    session.add(item_out)
     session.add(
         AuditEvent(
             office_id=office.id,
@@ -131,7 +134,13 @@ async def _answer_one(session: AsyncSession, item: Any, wanted: str, now: dateti
         )
     )
     await session.flush()
-    return Received(ticket_id=ticket.id, message_id=inbound.id, new_ticket=False, attachment_ids=())
+    return Received(
+        ticket_id=ticket.id,
+        message_id=inbound.id,
+        new_ticket=False,
+        attachment_ids=(),
+        replies=(item_out.id,),
+    )
 
 
 async def _text(session: AsyncSession, ticket: Ticket, office: Office, wanted: str) -> str:

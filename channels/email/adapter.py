@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
@@ -26,6 +27,7 @@ from channels.base import (
     MediaRef,
     OutboundMessage,
     ParsedPayload,
+    PayloadNeeded,
     PermanentError,
     PlatformEndpoints,
     PollSink,
@@ -33,7 +35,7 @@ from channels.base import (
 )
 from channels.email import client, outgoing, parse, threading
 from channels.email.poller import MailboxPoller, MailboxSettings
-from channels.email.read_mails import ReadMails
+from channels.email.read_mails import ReadMails, keyed, unkeyed
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +66,9 @@ class EmailAdapter(ChannelAdapter):
         msg = parse.read(body)
         parsed = parse.parse_read(body, msg)
         if any(m.media for m in parsed.messages):
-            self.read_mails.keep(body, msg)
+            key = self.read_mails.keep(body, msg)
+            if key is not None:  # the attachment job finds the mail by its media ids
+                parsed = _keyed_media(parsed, key)
         return parsed
 
     async def send(self, account: AccountConfig, message: OutboundMessage) -> str:
@@ -100,14 +104,16 @@ class EmailAdapter(ChannelAdapter):
             log.warning("no folder flagged \\Sent in %s: no copy of the reply kept", account.key)
 
     async def fetch_media(self, account: AccountConfig, media: MediaRef) -> FetchedMedia:
-        if media.payload is None:
-            raise PermanentError("the stored mail is not available", code="no_payload")
-        msg = self.read_mails.get(media.payload)
-        if msg is None:  # read by another process, or long ago
+        part_id, key = unkeyed(media.media_id)
+        msg = self.read_mails.find(key) if key is not None else None
+        if msg is None:  # read by another process, or long ago: read the stored mail again
+            if media.payload is None:
+                raise PayloadNeeded
             msg = parse.read(media.payload)
-        fetched = parse.media_in(msg, media.media_id)
+            self.read_mails.keep(media.payload, msg)  # for the mail's other attachments
+        fetched = parse.media_in(msg, part_id)
         if fetched is None:
-            raise PermanentError(f"no part {media.media_id} in the stored mail", code="no_part")
+            raise PermanentError(f"no part {part_id} in the stored mail", code="no_part")
         limit = self.endpoints.max_media_bytes
         if len(fetched.content) > limit:
             raise PermanentError(
@@ -146,6 +152,14 @@ class EmailAdapter(ChannelAdapter):
             timeout=self.endpoints.timeout_seconds,
             ca_file=account.get("tls_ca_file") or None,
         )
+
+
+def _keyed_media(parsed: ParsedPayload, key: str) -> ParsedPayload:
+    messages = tuple(
+        replace(m, media=tuple(replace(r, media_id=keyed(r.media_id, key)) for r in m.media))
+        for m in parsed.messages
+    )
+    return replace(parsed, messages=messages)
 
 
 def _int(account: AccountConfig, name: str, default: int) -> int:

@@ -20,6 +20,7 @@ from channels.base import (
     InvalidPayload,
     MediaRef,
     OutboundMessage,
+    PayloadNeeded,
     PermanentError,
     ReplyChoices,
     ReplyContext,
@@ -100,8 +101,8 @@ class SocialAdapter(ChannelAdapter):
         return await client.send_message({"id": message.recipient_id}, body, tag=tag)
 
     async def fetch_media(self, account: AccountConfig, media: MediaRef) -> FetchedMedia:
-        if media.payload is None:
-            raise PermanentError("The webhook this file came in is gone.", code="no_payload")
+        if media.payload is None:  # the attachment job loads the stored webhook and asks again
+            raise PayloadNeeded
         try:
             url = media_url(media.payload, media.media_id, self.webhook_object)
         except InvalidPayload as exc:

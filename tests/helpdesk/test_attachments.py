@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from channels.base import PlatformEndpoints
+from channels.email.parse import envelope
+from channels.registry import build_adapters
 from channels.whatsapp.simulator import SimNumber, SimulatorConfig, StatusDelays
 from helpdesk.attachments import fetch_attachment
 from helpdesk.db import transaction
 from helpdesk.ingest import process_event
 from helpdesk.models import Attachment, InboundEvent
+from helpdesk.offices import apply_offices, parse_offices
 from tests.conftest import ACCESS_TOKEN, APP_SECRET, BREBES_WA
 
 PNG = base64.b64decode(
@@ -138,3 +147,159 @@ async def test_media_the_platform_no_longer_has_fail_visibly(rt, seed, simulator
     simulator.store.media.clear()  # media ids expire after 7 days on WhatsApp
     assert await fetch_attachment(rt, attachment.id) == "failed"
     assert (await stored(rt, attachment.id)).error
+
+
+# -- media inside the stored payload: a mail's attachments --------------------------------------
+
+MAILBOX = "dukcapil@sukamara.test"
+MAIL_OFFICE = f"""
+[[office]]
+code = "sukamara"
+name = "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Sukamara"
+sop = "sukamara"
+timezone = "Asia/Jakarta"
+
+[[office.channel]]
+kind = "email"
+address = "{MAILBOX}"
+imap_host = "127.0.0.1"
+imap_user = "dukcapil"
+imap_password = "rahasia"
+smtp_host = "127.0.0.1"
+"""
+
+
+def mail_with(sender: str, *files: tuple[str, str, bytes]) -> bytes:
+    """A citizen's mail with `files` (name, type, bytes), as the poller stores it."""
+    mail = EmailMessage()
+    mail["From"] = f"Warga <{sender}>"
+    mail["To"] = MAILBOX
+    mail["Subject"] = "Dokumen persyaratan"
+    mail["Message-ID"] = make_msgid(domain="warga.test")
+    mail["Date"] = format_datetime(datetime.now(UTC))
+    mail.set_content("Berikut dokumen saya.")
+    for name, mime, content in files:
+        maintype, subtype = mime.split("/")
+        mail.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
+    return envelope(MAILBOX, datetime.now(UTC)) + mail.as_bytes()
+
+
+async def mails_received(rt, *raws: bytes) -> tuple[list[int], dict[int, Attachment]]:  # type: ignore[no-untyped-def]
+    """The mails' events, stored and processed by the drain; their attachments, by id."""
+    async with transaction(rt.sessions) as session:
+        await apply_offices(session, parse_offices(MAIL_OFFICE))
+        events = [InboundEvent(channel="email", body=raw) for raw in raws]
+        session.add_all(events)
+        await session.flush()
+        event_ids = [e.id for e in events]
+    for event_id in event_ids:
+        assert await process_event(rt, event_id) == "processed"
+    async with rt.sessions() as session:
+        found = await session.scalars(select(Attachment).order_by(Attachment.id))
+        return event_ids, {a.id: a for a in found}
+
+
+async def stored_files(rt, attachment_ids) -> dict[str, bytes]:  # type: ignore[no-untyped-def]
+    files = {}
+    for attachment_id in attachment_ids:
+        attachment = await stored(rt, attachment_id)
+        assert attachment.status == "stored", attachment.error
+        files[attachment.filename] = rt.storage.path(attachment.storage_key).read_bytes()
+    return files
+
+
+@contextmanager
+def statements(rt) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
+    """Every statement sent meanwhile, on the writer and on the readers."""
+    sent: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        sent.append(statement)
+
+    engines = [e.sync_engine for e in (rt.engine, rt.read_engine) if e is not None]
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)
+
+
+async def test_the_files_of_a_mail_read_at_ingest_are_stored_without_loading_the_mail(rt):
+    _, attachments = await mails_received(
+        rt,
+        mail_with(
+            "siti@warga.test", ("ktp.png", "image/png", PNG), ("kk.pdf", "application/pdf", PDF)
+        ),
+    )
+    with statements(rt) as sent:
+        for attachment_id in attachments:
+            assert await fetch_attachment(rt, attachment_id) == "stored"
+    assert sent and not [s for s in sent if "inbound_events" in s]
+    assert await stored_files(rt, attachments) == {"ktp.png": PNG, "kk.pdf": PDF}
+
+
+async def test_after_a_restart_the_stored_mail_is_read_again_for_the_right_bytes(rt):
+    _, attachments = await mails_received(
+        rt,
+        mail_with("siti@warga.test", ("ktp.png", "image/png", PNG)),
+        mail_with(
+            "budi@warga.test", ("surat.pdf", "application/pdf", PDF), ("foto.png", "image/png", PNG)
+        ),
+    )
+    rt.adapters = build_adapters(rt.settings.endpoints)  # a new process: nothing read yet
+    for attachment_id in attachments:
+        assert await fetch_attachment(rt, attachment_id) == "stored"
+    assert await stored_files(rt, attachments) == {
+        "ktp.png": PNG,
+        "surat.pdf": PDF,
+        "foto.png": PNG,
+    }
+
+
+async def test_a_file_whose_stored_mail_is_gone_fails_with_a_reason(rt):
+    [event_id], attachments = await mails_received(
+        rt, mail_with("siti@warga.test", ("ktp.png", "image/png", PNG))
+    )
+    rt.adapters = build_adapters(rt.settings.endpoints)
+    async with transaction(rt.sessions) as session:
+        await session.delete(await session.get_one(InboundEvent, event_id))
+    [attachment_id] = attachments
+    assert await fetch_attachment(rt, attachment_id) == "failed"
+    assert "gone" in (await stored(rt, attachment_id)).error
+
+
+async def test_a_burst_of_jobs_stores_each_file_in_its_own_row(rt):
+    files = [
+        (f"dokumen-{n}.pdf", "application/pdf", PDF + b"%" + bytes([65 + n])) for n in range(6)
+    ]
+    _, attachments = await mails_received(
+        rt, *(mail_with(f"warga{n}@warga.test", *files[2 * n : 2 * n + 2]) for n in range(3))
+    )
+    outcomes = await asyncio.gather(*(fetch_attachment(rt, a) for a in attachments))
+    assert outcomes == ["stored"] * 6
+    assert await stored_files(rt, attachments) == {name: content for name, _, content in files}
+
+
+async def test_a_job_takes_along_the_files_its_process_holds_and_leaves_the_rest(rt):
+    _, old_files = await mails_received(
+        rt, mail_with("lama@warga.test", ("lama.pdf", "application/pdf", PDF + b"%lama"))
+    )
+    rt.adapters = build_adapters(rt.settings.endpoints)  # restarted since: that mail is not held
+    _, files = await mails_received(
+        rt,
+        mail_with("siti@warga.test", ("ktp.png", "image/png", PNG)),
+        mail_with("budi@warga.test", ("kk.pdf", "application/pdf", PDF)),
+    )
+    new = [a for a in files if a not in old_files]
+    assert await fetch_attachment(rt, new[0]) == "stored"
+    assert await stored_files(rt, new) == {"ktp.png": PNG, "kk.pdf": PDF}
+    [left] = old_files
+    assert (await stored(rt, left)).status == "pending"  # its own job reads the stored mail
+
+    with statements(rt) as sent:  # the job of a file taken along finds it done
+        assert await fetch_attachment(rt, new[1]) == "stored"
+    assert sent == []
+    assert await fetch_attachment(rt, left) == "stored"
+    assert await stored_files(rt, [left]) == {"lama.pdf": PDF + b"%lama"}

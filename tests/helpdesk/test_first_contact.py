@@ -7,6 +7,8 @@ databases."""
 from __future__ import annotations
 
 import importlib.util
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -30,6 +32,7 @@ from helpdesk.models import (
     OutboxState,
     Role,
     Ticket,
+    utcnow,
 )
 from helpdesk.offices import OfficesFileError, parse_offices
 from helpdesk.replies import reply_options
@@ -277,3 +280,96 @@ def _migration(name: str):  # type: ignore[no-untyped-def]
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+TEMPLATE = "tindak_lanjut_pengaduan"
+
+
+@dataclass(frozen=True)
+class Case:
+    channel: str  # how the complaint came in; "whatsapp": the citizen's own chat
+    named: str | None  # the number's first_contact_template
+    verdict: str  # what the reply box shows and the send does: text, template:<name>, refused
+    error_code: str | None = None  # why a refused reply failed
+    listing: bool = True  # the number has its template listing (a business account)
+    wrote: bool = False  # the citizen wrote to the number within its window
+    parameters: str | None = None  # the number's first_contact_parameters, when not the default
+
+
+AGREEMENT = {
+    "own chat, window open": Case("whatsapp", None, "text", wrote=True),
+    "own chat, window closed, a template named": Case(
+        "whatsapp", TEMPLATE, "refused", "window_closed"
+    ),
+    "counter, never wrote, no template": Case(
+        "counter", None, "refused", first_contact.NO_TEMPLATE
+    ),
+    "counter, never wrote, a template named": Case("counter", TEMPLATE, f"template:{TEMPLATE}"),
+    "phone, never wrote, a template named": Case("phone", TEMPLATE, f"template:{TEMPLATE}"),
+    "phone, never wrote, a template named but no listing": Case(
+        "phone", TEMPLATE, "refused", first_contact.BAD_TEMPLATE, listing=False
+    ),
+    "counter, wrote just now, a template named": Case("counter", TEMPLATE, "text", wrote=True),
+    # Stored without `offices load`'s check: the box no longer promises what cannot be filled.
+    "counter, never wrote, a template named with an unknown value": Case(
+        "counter", TEMPLATE, "refused", first_contact.BAD_TEMPLATE, parameters="name,nik"
+    ),
+}
+
+
+async def box_says(rt, tid: int) -> str:  # type: ignore[no-untyped-def]
+    """What the reply box shows before a free reply is written."""
+    async with rt.sessions() as session:
+        ticket = await session.get_one(Ticket, tid)
+        options = await reply_options(rt, session, ticket)
+        stand_in = await first_contact.free_reply_template(rt, session, ticket)
+    if stand_in is not None:
+        return f"template:{stand_in}"  # "a free reply goes as the approved template …"
+    return "text" if options.free_form_open else "refused"  # else "cannot arrive"
+
+
+@pytest.mark.parametrize("case", AGREEMENT.values(), ids=AGREEMENT.keys())
+async def test_the_reply_box_and_the_outbox_decide_a_free_reply_alike(
+    rt, seed, simulator, receive, case: Case
+):
+    values = {"first_contact_template": case.named} if case.named else {}
+    if case.parameters is not None:
+        values["first_contact_parameters"] = case.parameters
+    await configure(rt, **values)
+    if not case.listing:
+        async with transaction(rt.sessions) as session:
+            account = await session.scalar(
+                select(ChannelAccount).where(ChannelAccount.key == BREBES_WA)
+            )
+            account.config = {k: v for k, v in account.config.items() if k != "business_account_id"}
+        rt.forget_accounts()
+    if case.channel == "whatsapp":
+        tid = (await receive(inbound("KK saya rusak", sender=CITIZEN))).ticket_id
+    else:
+        tid = await walk_in(rt, seed, case.channel, phone="0812-3456-7890")
+    if case.wrote:
+        await receive(inbound("Apakah KK saya sudah jadi?", sender=CITIZEN))
+        async with httpx.AsyncClient() as http:  # Meta's side: the citizen wrote just now
+            written = await http.post(
+                f"{simulator.base_url}/_sim/inbound",
+                json={"phone_number_id": BREBES_WA, "from": CITIZEN, "text": "Apakah KK saya?"},
+            )
+        written.raise_for_status()
+    elif case.channel == "whatsapp":  # the ticket's own chat, last written two days ago
+        async with transaction(rt.sessions) as session:
+            ticket = await session.get_one(Ticket, tid)
+            ticket.last_inbound_at = utcnow() - timedelta(days=2)
+
+    shown = await box_says(rt, tid)
+    message_id, item_id = await answer(rt, seed, tid, "KK Anda sudah dicetak.")
+    outcome = await outbox.send_item(rt, item_id)
+    stored = await message(rt, message_id)
+    sent = simulator.store.outbound()
+    if outcome.state == OutboxState.failed:
+        assert sent == []  # refused before the platform was asked to deliver anything
+        did = "refused"
+    else:
+        [one] = sent
+        did = f"template:{one.details['template']}" if one.type == "template" else one.type
+    assert shown == did == case.verdict
+    assert stored.error_code == case.error_code

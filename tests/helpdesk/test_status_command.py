@@ -3,6 +3,11 @@ channel, through the outbox; never a new ticket, never another citizen's ticket.
 
 from __future__ import annotations
 
+import json
+import time
+import uuid
+from typing import Any
+
 import pytest
 from sqlalchemy import func, select
 
@@ -10,7 +15,18 @@ from channels.base import PlatformEndpoints
 from channels.whatsapp.simulator import SimNumber, SimulatorConfig, StatusDelays
 from helpdesk.auth import load_principal
 from helpdesk.db import transaction
-from helpdesk.models import Direction, Message, OutboxItem, Ticket
+from helpdesk.ingest import process_event
+from helpdesk.jobs.tasks import sweep
+from helpdesk.models import (
+    Direction,
+    InboundEvent,
+    Message,
+    MessageStatus,
+    OutboxItem,
+    OutboxState,
+    Ticket,
+    utcnow,
+)
 from helpdesk.outbox import queue_reply, send_item
 from tests.conftest import ACCESS_TOKEN, APP_SECRET, BREBES_WA, inbound
 
@@ -116,3 +132,74 @@ async def test_a_stranger_opens_no_ticket_and_gets_no_answer(rt, seed, receive):
 async def test_an_ordinary_message_mentioning_status_is_received_as_usual(rt, seed, receive):
     received = await receive(inbound("Bagaimana status KTP saya?", sender=STRANGER))
     assert received.new_ticket
+
+
+def webhook_body(text: str, sender: str) -> bytes:
+    """What Meta posts for one text message, written just now."""
+    message = {
+        "from": sender,
+        "id": f"wamid.status{uuid.uuid4().hex}",
+        "timestamp": str(int(time.time())),
+        "type": "text",
+        "text": {"body": text},
+    }
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "6281100000001", "phone_number_id": BREBES_WA},
+        "contacts": [{"profile": {"name": "Siti"}, "wa_id": sender}],
+        "messages": [message],
+    }
+    entry = {"id": "102938475610293", "changes": [{"value": value, "field": "messages"}]}
+    return json.dumps({"object": "whatsapp_business_account", "entry": [entry]}).encode()
+
+
+async def store_event(rt, body: bytes) -> int:  # type: ignore[no-untyped-def]
+    """A webhook body as the route stores it, for the drain to take."""
+    async with transaction(rt.sessions) as session:
+        event = InboundEvent(channel="whatsapp", body=body, not_before=utcnow())
+        session.add(event)
+        await session.flush()
+        return event.id
+
+
+async def answer_item(rt, ticket_id: int) -> tuple[Message, OutboxItem]:  # type: ignore[no-untyped-def]
+    [reply] = await status_replies(rt, ticket_id)
+    async with rt.sessions() as session:
+        item = await session.scalar(select(OutboxItem).where(OutboxItem.message_id == reply.id))
+    return reply, item
+
+
+async def test_the_answer_leaves_as_soon_as_the_drain_has_received_the_command(
+    rt, seed, receive, jobs, simulator
+):
+    ticket = await answered(rt, seed, receive, SITI, "KTP-el Anda sudah dicetak.")
+    await store_event(rt, webhook_body(f"STATUS {ticket.register_no}", SITI))
+    await jobs.drain()  # no outbox sweep runs here: only the enqueue after the commit sends it
+    reply, item = await answer_item(rt, ticket.id)
+    assert item.state == OutboxState.done
+    sent = [m for m in simulator.store.outbound() if m.text == reply.body]
+    assert [m.citizen for m in sent] == [SITI]
+
+
+async def test_a_queue_that_is_down_leaves_the_answer_to_the_sweep(
+    rt, seed, receive, jobs, simulator, monkeypatch
+):
+    ticket = await answered(rt, seed, receive, SITI, "KTP-el Anda sudah dicetak.")
+    event_id = await store_event(rt, webhook_body(f"STATUS {ticket.register_no}", SITI))
+    enqueue = rt.queue.enqueue
+
+    async def down(name: str, *args: Any, **kwargs: Any) -> None:
+        if name == "send_outbox_item":
+            raise ConnectionError("redis is down")
+        await enqueue(name, *args, **kwargs)
+
+    monkeypatch.setattr(rt.queue, "enqueue", down)
+    assert await process_event(rt, event_id) == "processed"  # the failure did not undo it
+    reply, item = await answer_item(rt, ticket.id)
+    assert (item.state, reply.status) == (OutboxState.pending, MessageStatus.queued)
+    monkeypatch.undo()
+    assert (await sweep(rt))["outbox"] == 2  # the office's answer queued earlier, and this one
+    await jobs.drain()
+    _, item = await answer_item(rt, ticket.id)
+    assert item.state == OutboxState.done
+    assert [m.citizen for m in simulator.store.outbound() if m.text == reply.body] == [SITI]

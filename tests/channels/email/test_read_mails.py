@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from channels.base import AccountConfig, MediaRef, PlatformEndpoints
+import pytest
+
+from channels.base import AccountConfig, MediaRef, PayloadNeeded, PlatformEndpoints
 from channels.email import html, parse
 from channels.email.adapter import EmailAdapter
-from channels.email.read_mails import ReadMails
+from channels.email.read_mails import ReadMails, unkeyed
 
 CORPUS = Path(__file__).parent / "corpus"
 ENDPOINTS = PlatformEndpoints(graph_api_url="http://127.0.0.1:9/graph/")
@@ -40,6 +42,40 @@ async def test_the_parts_split_at_ingest_are_the_parts_read_again():
     from_kept = await attachments_of(ingesting, raw, list(message.media))
     assert from_kept == await attachments_of(elsewhere, raw, list(message.media))
     assert from_kept[0][0].startswith(b"\xff\xd8")  # the photo's bytes, decoded
+
+
+async def test_a_kept_mails_attachments_are_found_by_their_ids_alone():
+    raw = stored("android_photo_attachment.eml")
+    adapter = EmailAdapter(ENDPOINTS)
+    [message] = adapter.parse(raw).messages
+    [photo] = message.media
+    got = await adapter.fetch_media(ACCOUNT, MediaRef(photo.media_id))  # no payload given
+    [(content, _, filename)] = await attachments_of(EmailAdapter(ENDPOINTS), raw, [photo])
+    assert (got.content, got.filename) == (content, filename)
+
+
+async def test_a_mail_not_kept_here_is_asked_for_once_then_kept_for_its_other_parts():
+    raw = stored("android_photo_attachment.eml")
+    [message] = EmailAdapter(ENDPOINTS).parse(raw).messages
+    [photo] = message.media
+    elsewhere = EmailAdapter(ENDPOINTS)
+    with pytest.raises(PayloadNeeded):
+        await elsewhere.fetch_media(ACCOUNT, MediaRef(photo.media_id))
+    given = await elsewhere.fetch_media(ACCOUNT, MediaRef(photo.media_id, payload=raw))
+    kept = await elsewhere.fetch_media(ACCOUNT, MediaRef(photo.media_id))
+    assert kept == given and given.content.startswith(b"\xff\xd8")
+
+
+async def test_an_id_from_before_ids_named_their_mail_is_read_from_the_stored_mail():
+    raw = stored("android_photo_attachment.eml")
+    adapter = EmailAdapter(ENDPOINTS)
+    [message] = adapter.parse(raw).messages
+    part_id, key = unkeyed(message.media[0].media_id)
+    assert key is not None and part_id.startswith("part/")
+    with pytest.raises(PayloadNeeded):  # it names no mail: the stored one is read
+        await adapter.fetch_media(ACCOUNT, MediaRef(part_id))
+    got = await adapter.fetch_media(ACCOUNT, MediaRef(part_id, payload=raw))
+    assert got.content.startswith(b"\xff\xd8")
 
 
 def test_only_mails_with_attachments_are_kept():
