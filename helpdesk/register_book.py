@@ -2,8 +2,9 @@
 
 Register number, date, channel, complainant (masked as the office sets: `register_mask` in the
 office's settings, "partial" by default, or "initials", or "none"), subject, the office's answer
-(its latest reply that did not fail) and when it was given. Printable and exportable, so the
-paper book can go.
+(its latest reply that did not fail) and when it was given; a complaint closed as another
+agency's ("bukan kewenangan") says so there, with the reason, as of its closing. Printable and
+exportable, so the paper book can go.
 """
 
 from __future__ import annotations
@@ -14,13 +15,6 @@ from datetime import datetime
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
-from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +26,7 @@ from helpdesk.reports.answers import answers, aware
 from helpdesk.reports.figures import CHANNEL_LABELS
 from helpdesk.reports.periods import Period
 from helpdesk.reports.settings import MASKS
+from helpdesk.workflow.engine import OUT_OF_AUTHORITY_KIND
 
 COLUMNS = (
     "No. register",
@@ -42,6 +37,7 @@ COLUMNS = (
     "Jawaban",
     "Tanggal dijawab",
 )
+OUT_OF_AUTHORITY = "Bukan kewenangan Dukcapil"  # the answer column of such a complaint
 
 
 @dataclass(frozen=True)
@@ -94,6 +90,8 @@ async def entries(
             answer.c.body,
             answer.c.created_at,
             Ticket.confidential,
+            Ticket.workflow_state[OUT_OF_AUTHORITY_KIND].as_string(),
+            Ticket.closed_at,
         )
         .join(Contact, Contact.id == Ticket.contact_id)
         .outerjoin(answer, and_(answer.c.ticket_id == Ticket.id, answer.c.rank == 1))
@@ -107,18 +105,27 @@ async def entries(
     def shown(text: str | None, confidential: bool) -> str:
         return "" if confidential and not reads_confidential else personal_data.mask(text or "")
 
-    return [
-        Entry(
-            register_no=r[0],
-            created_at=r[1],
-            channel=CHANNEL_LABELS.get(r[2], r[2]),
-            complainant=mask_name(r[3] or "", mode),
-            subject=shown(r[4], r[7]),
-            answer=shown(r[5], r[7]),
-            answered_at=answered if (answered := aware(r[6])) else None,
+    found = []
+    for r in rows:
+        answer_text, answered_at = shown(r[5], r[7]), aware(r[6])
+        if r[8] is not None:
+            # Closed as another agency's: that is the office's answer, the agency named
+            # (unless the report is confidential to this reader), as of the closing.
+            reason = shown(r[8], r[7])
+            answer_text = f"{OUT_OF_AUTHORITY}: {reason}" if reason else OUT_OF_AUTHORITY
+            answered_at = aware(r[9])
+        found.append(
+            Entry(
+                register_no=r[0],
+                created_at=r[1],
+                channel=CHANNEL_LABELS.get(r[2], r[2]),
+                complainant=mask_name(r[3] or "", mode),
+                subject=shown(r[4], r[7]),
+                answer=answer_text,
+                answered_at=answered_at,
+            )
         )
-        for r in rows
-    ]
+    return found
 
 
 def local(value: datetime | None, office: Office) -> str:
@@ -147,6 +154,10 @@ def title(office: Office, period: Period) -> str:
 
 
 def book_xlsx(office: Office, period: Period, items: list[Entry]) -> bytes:
+    # Imported on the first download, not at every process start (helpdesk.reports.api).
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = period.key
@@ -171,6 +182,13 @@ def book_xlsx(office: Office, period: Period, items: list[Entry]) -> bytes:
 
 
 def book_pdf(office: Office, period: Period, items: list[Entry]) -> bytes:
+    # Imported on the first download, not at every process start (helpdesk.reports.api).
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
     out = io.BytesIO()
     styles = getSampleStyleSheet()
     cell = ParagraphStyle("cell", parent=styles["BodyText"], fontSize=7.5, leading=9)

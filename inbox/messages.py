@@ -570,6 +570,24 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Isian belum lengkap atau tidak sah. Tidak ada yang diubah.",
         "en": "The form is incomplete or not valid. Nothing was changed.",
     },
+    "sop.out_of_authority": {
+        "id": "Bukan kewenangan Dukcapil",
+        "en": "Not within Dukcapil's authority",
+    },
+    "sop.out_of_authority_reason": {
+        "id": "Instansi yang berwenang dan alasannya",
+        "en": "The agency responsible, and why",
+    },
+    "sop.out_of_authority_hint": {
+        "id": "Tiket ditutup, dan platform asal laporan diberi tahu bahwa laporan ini bukan "
+        "kewenangan Dukcapil, beserta alasan ini.",
+        "en": "The ticket is closed, and the platform the report came from is told it is not "
+        "Dukcapil's to handle, with this reason.",
+    },
+    "sop.out_of_authority_closed": {
+        "id": "Ditutup: bukan kewenangan Dukcapil.",
+        "en": "Closed: not within Dukcapil's authority.",
+    },
     "outcome.answer": {"id": "Jawab warga", "en": "Answer the citizen"},
     "outcome.follow_up": {"id": "Tindak lanjut oleh unit", "en": "Follow-up by a unit"},
     "outcome.forward": {"id": "Teruskan ke pejabat lebih tinggi", "en": "Forward higher"},
@@ -654,6 +672,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "audit.ticket_assigned": {"id": "Penugasan diubah", "en": "Assignment changed"},
     "audit.step_changed": {"id": "Langkah berpindah", "en": "Step changed"},
     "audit.step_escalated": {"id": "Dieskalasi", "en": "Escalated"},
+    "audit.ticket_out_of_authority": {
+        "id": "Ditutup: bukan kewenangan Dukcapil",
+        "en": "Closed: not within Dukcapil's authority",
+    },
     "audit.decision_recorded": {"id": "Keputusan dicatat", "en": "Decision recorded"},
     "audit.consultation_opened": {"id": "Konsultasi dibuka", "en": "Consultation opened"},
     "audit.consultation_answered": {"id": "Konsultasi dijawab", "en": "Consultation answered"},

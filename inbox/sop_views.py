@@ -80,6 +80,7 @@ async def panels(
         "sop_actions": [a for a in actions if a.name not in desk.BUILTIN_ACTIONS],
         "may_assign": any(a.name == "assign" for a in actions),
         "category_action": next((a for a in actions if a.name == "set_category"), None),
+        "ooa_reason": engine.out_of_authority_reason(ticket),  # closed as another agency's
         "category_labels": category_labels(lang),
         "staff": await desk.office_staff(db, office.id),
         "ticket_labels": await labels.labels_of(db, ticket),

@@ -53,6 +53,7 @@ LAPOR_STATUS = {
     TicketChange.resolved: "selesai",
     TicketChange.closed: "selesai",
     TicketChange.reopened: "proses",
+    TicketChange.out_of_authority: "bukan_kewenangan",  # the note names the agency it belongs to
 }
 
 
@@ -63,6 +64,7 @@ class LaporAdapter(ChannelAdapter):
     secret_fields = ("api_token",)
     continues_open_ticket = False  # every report is its own matter; replies thread by tracking ID
     reports_ticket_status = True
+    reports_out_of_authority = True  # LAPOR's `bukan_kewenangan`: it can send the report on
     external_clocks = (FIRST_FOLLOW_UP, AFTER_FOLLOW_UP)
     # What a follow-up may carry (our assumption: scans and letters, as the portal accepts).
     outbound_media = (
@@ -131,7 +133,8 @@ class LaporAdapter(ChannelAdapter):
 
     async def report_status(self, account: AccountConfig, report: StatusReport) -> None:
         """Set the report's status in LAPOR (`selesai` once the office is done with it, `proses`
-        when it is reopened); setting the same status again changes nothing there."""
+        when it is reopened, `bukan_kewenangan` when it is another agency's, the note saying
+        whose); setting the same status again changes nothing there."""
         first = next(iter(report.thread_refs), None)
         if not first:
             raise PermanentError("the ticket has no LAPOR report", code="no_report")

@@ -5,6 +5,14 @@ superuser may take any). Taking one records the step change (StepTransition + Au
 decision (Decision), a consultation (Consultation), or an answer queued to the citizen through
 `outbox.queue_reply` on the channel they used. Wrong role: `Forbidden`; an action the current
 step does not have: `WrongStep`; missing or bad fields: `Invalid`. Nothing changes on refusal.
+
+Besides the SOP's own actions, every step offers the desk's: set the category, assign, and,
+to the admin and the step's own roles (the official deciding), on a ticket whose platform
+tracks the complaint and can be told it is another agency's (an adapter's
+`reports_out_of_authority`: SP4N-LAPOR), "bukan kewenangan": the ticket ends in the
+SOP's closed step with the reason (which agency it belongs to) on the step change, in the
+audit trail and in `workflow_state["out_of_authority"]` (what the register book and the
+recap read), and the platform is told so with that reason through the outbox.
 """
 
 from __future__ import annotations
@@ -18,11 +26,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from channels.base import TicketChange
 from helpdesk import status_reports
 from helpdesk.auth import Principal
 from helpdesk.consultation_mirror import outgoing as mirror
 from helpdesk.models import (
     Category,
+    ChannelAccount,
     Consultation,
     Decision,
     Direction,
@@ -71,6 +81,15 @@ BUILTIN_FIELDS = {
     "assign": (FieldSpec("assignee", "Petugas (nama pengguna; kosong: lepas)", "text", False),),
 }
 BUILTIN_LABELS = {"set_category": "Ubah kategori", "assign": "Tugaskan"}
+# Closing a ticket as another agency's: the action's name (also the step change's `action`,
+# which reports look for), the kind the inbox knows it by, and the key of its reason in the
+# ticket's workflow_state.
+OUT_OF_AUTHORITY = "bukan_kewenangan"
+OUT_OF_AUTHORITY_KIND = "out_of_authority"
+OUT_OF_AUTHORITY_FIELDS = (
+    FieldSpec("reason", "Instansi yang berwenang dan alasannya", "textarea", True),
+)
+OUT_OF_AUTHORITY_LABEL = "Bukan kewenangan Dukcapil"
 
 
 class ActionError(Exception):
@@ -152,7 +171,33 @@ def actions_for(ticket: Ticket, principal: Principal) -> list[AvailableAction]:
             AvailableAction(name, BUILTIN_LABELS[name], name, fields)
             for name, fields in BUILTIN_FIELDS.items()
         ]
+    # Judged by the channel of origin here (the page must not wait on the account); taking it
+    # checks the account the report really goes to.
+    if (
+        _may(role, (Role.admin.value, *(step.roles if step else ())))
+        and status_reports.reports(ticket.channel, TicketChange.out_of_authority)
+        and _closing_step(profile_for(ticket.office)) is not None
+    ):
+        found.append(
+            AvailableAction(
+                OUT_OF_AUTHORITY,
+                OUT_OF_AUTHORITY_LABEL,
+                OUT_OF_AUTHORITY_KIND,
+                OUT_OF_AUTHORITY_FIELDS,
+            )
+        )
     return found
+
+
+def _closing_step(profile: Profile) -> str | None:
+    """The SOP's step that closes a ticket (every shipped profile has "ditutup")."""
+    return next((s.id for s in profile.steps.values() if s.status == "closed"), None)
+
+
+def out_of_authority_reason(ticket: Ticket) -> str | None:
+    """Why the ticket was closed as another agency's, if it was."""
+    reason = (ticket.workflow_state or {}).get(OUT_OF_AUTHORITY_KIND)
+    return reason if isinstance(reason, str) else None
 
 
 # -- starting and inbound --------------------------------------------------------------------
@@ -291,6 +336,10 @@ async def apply_action(
         raise WrongStep(f"the office's SOP profile cannot be used: {exc}") from exc
     cal = clock.calendar_for(office, profile)
     step = profile.step(ticket.step)
+    if name == OUT_OF_AUTHORITY:
+        return await _out_of_authority(
+            session, ticket, profile, cal, step, principal, role, data, now
+        )
     if name in BUILTIN_FIELDS:
         if not _may(role, (*DESK_ROLES, *(step.roles if step else ()))):
             raise Forbidden(f"{name!r} is for {', '.join(DESK_ROLES)} and the step's own roles")
@@ -333,6 +382,65 @@ async def apply_action(
     # A platform that tracks the complaint's status itself hears when it is done or reopened.
     reported = await status_reports.queue_status_report(
         session, ticket, status_before, principal.user_id, str(values.get("reason") or "")
+    )
+    if reported is not None:
+        applied.outbox_items.append(reported.id)
+    await session.flush()
+    return applied
+
+
+async def _out_of_authority(
+    session: AsyncSession,
+    ticket: Ticket,
+    profile: Profile,
+    cal: WorkingCalendar,
+    step: Step | None,
+    principal: Principal,
+    role: str,
+    data: Mapping[str, Any],
+    now: datetime,
+) -> Applied:
+    """Close the ticket as another agency's, the reason (which agency) required, and tell the
+    platform so. Everything is checked before anything changes."""
+    if not _may(role, (Role.admin.value, *(step.roles if step else ()))):
+        raise Forbidden(f"{OUT_OF_AUTHORITY!r} is for the admin and the step's own roles")
+    if ticket.status == TicketStatus.closed:
+        raise WrongStep("the ticket is closed")
+    closing = _closing_step(profile)
+    if closing is None:
+        raise WrongStep("the office's SOP has no step that closes a ticket")
+    account = (
+        await session.get(ChannelAccount, ticket.channel_account_id)
+        if ticket.channel_account_id is not None
+        else None
+    )
+    if account is None or not status_reports.reports(account.kind, TicketChange.out_of_authority):
+        raise WrongStep(
+            f"{OUT_OF_AUTHORITY!r} is only for tickets whose platform can be told the complaint "
+            "is another agency's"
+        )
+    reason = _values(OUT_OF_AUTHORITY_FIELDS, data)["reason"]
+    status_before = ticket.status
+    if ticket.paused_at is not None:
+        _resume(session, ticket, cal, now, principal.user_id)  # the office acts: no more waiting
+    enter_step(
+        session,
+        ticket,
+        profile,
+        cal,
+        closing,
+        now,
+        OUT_OF_AUTHORITY,
+        principal.user_id,
+        reason,
+        event="ticket.out_of_authority",
+    )
+    state = clock.state_of(ticket)
+    state[OUT_OF_AUTHORITY_KIND] = reason[:MAX_TEXT]
+    ticket.workflow_state = state
+    applied = Applied(ticket)
+    reported = await status_reports.queue_status_report(
+        session, ticket, status_before, principal.user_id, reason, TicketChange.out_of_authority
     )
     if reported is not None:
         applied.outbox_items.append(reported.id)

@@ -268,8 +268,11 @@ async def page(request: Request[Any, Any, Any], notice: str = "") -> Response[An
         flags = " ".join(
             f for f, on in (("anonim", r.anonymous), ("rahasia", r.confidential)) if on
         )
+        # The agency's note on its last status change (whose a `bukan_kewenangan` report is).
+        note = r.statuses[-1][1] if r.statuses else ""
+        status = f"{r.status}: {note}" if note else r.status
         blocks.append(
-            f'<div class="r"><b>{esc(r.tracking_id)}</b> [{esc(r.status)}] {esc(flags)}'
+            f'<div class="r"><b>{esc(r.tracking_id)}</b> [{esc(status)}] {esc(flags)}'
             f"<br>{esc(r.title)}<br>{esc(r.body)}{entries}"
             f'<form method="post" action="{base}reply"><input type="hidden" name="tracking_id" '
             f'value="{esc(r.tracking_id)}"><label>Balas sebagai <select name="role">'
