@@ -7,6 +7,7 @@ databases."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -176,6 +177,9 @@ async def test_without_a_reason_nothing_changes(rt, jobs, client, seed, lapor_si
     assert (await login(client, "admin_tomohon")).status_code == 303
     page = (await client.get(f"/tickets/{ticket.id}")).text
     assert "Bukan kewenangan Dukcapil" in page and "Instansi yang berwenang dan alasannya" in page
+    # The only action the admin has here, yet it stays folded: closing is never the default.
+    folded = re.search(r"<details class=\"action\"\s*(open)?\s*>\s*<summary>Bukan kewenangan", page)
+    assert folded is not None and folded.group(1) is None
     response = await client.post(
         f"/tickets/{ticket.id}/actions/bukan_kewenangan",
         data={"reason": "", "_step": ticket.step},
