@@ -15,7 +15,10 @@ The values come from `FIELDS`. Without a template the reply fails before any pla
 with a reason telling the admin what to set.
 
 `free_reply` is the one rule deciding how a free-text reply goes: the reply box shows its
-answer (`free_reply_template`) and the outbox applies it on sending, so the two cannot differ.
+answer and the outbox applies it on sending, so the two cannot differ. The box also checks it
+against the template listing it holds (`checked_against`: fetched anyway by the extras, stored
+for the reply form's line), so it never promises a template the send would find missing or not
+fitting.
 """
 
 from __future__ import annotations
@@ -38,9 +41,11 @@ from channels.base import (
 from helpdesk.db import transaction
 from helpdesk.message_templates import (
     MAX_PARAMETER,
+    TemplateList,
     TemplateRefused,
     clean_parameters,
     fill,
+    stored_templates,
     templates_for,
 )
 from helpdesk.models import ChannelAccount, Contact, Direction, Message, Office, Ticket, utcnow
@@ -55,6 +60,14 @@ DEFAULT_PARAMETERS = "name,register_no"
 FIELDS = ("name", "register_no", "office", "subject", "text")
 NO_TEMPLATE = "first_contact_template"  # none named: the inbox explains what to set
 BAD_TEMPLATE = "first_contact_template_bad"  # named but unusable: the reason is shown as is
+# Why a refused free reply cannot go, finer than its code (`FreeReply.problem`): the inbox
+# translates each, so the admin reads what to set in their language.
+NOT_NAMED = "not_named"  # no first_contact_template
+UNKNOWN_FIELDS = "unknown_fields"  # first_contact_parameters names a field `FIELDS` lacks
+NO_LISTING = "no_listing"  # the account cannot list templates (no business account id)
+NOT_LISTED = "not_listed"  # the listing has no template of that name and language
+UNUSABLE = "unusable"  # listed, but the platform will not send it now (not approved…)
+PARAMETERS = "parameters"  # its values are not as many as first_contact_parameters gives
 _NO_TEMPLATE_REASON = (
     "the citizen has not written to this account recently, so only an approved template "
     "reaches them: set first_contact_template on this channel in the offices file, or ask the "
@@ -82,12 +95,16 @@ class Way(enum.StrEnum):
 @dataclass(frozen=True)
 class FreeReply:
     """What `free_reply` decided; `template` is the one named, `code` and `reason` say why a
-    refused reply cannot go (the inbox translates `NO_TEMPLATE`, shows `BAD_TEMPLATE` as is)."""
+    refused reply cannot go (the inbox translates `NO_TEMPLATE`, shows `BAD_TEMPLATE` as is),
+    `problem` which of the refusals it is (the reply box translates it). `unverified`: going as
+    the template, but the listing could not be fetched to check the template is there."""
 
     way: Way
     template: FirstContact | None = None
     code: str | None = None
     reason: str = ""
+    problem: str = ""
+    unverified: bool = False
 
 
 AS_WRITTEN = FreeReply(Way.as_written)
@@ -178,11 +195,13 @@ def free_reply(
     config = account_config(account)
     wanted = configured(config)
     if wanted is None:
-        return FreeReply(Way.refused, code=NO_TEMPLATE, reason=_NO_TEMPLATE_REASON)
+        return FreeReply(
+            Way.refused, code=NO_TEMPLATE, reason=_NO_TEMPLATE_REASON, problem=NOT_NAMED
+        )
     try:
         check_fields(wanted.fields)
     except ValueError as exc:
-        return FreeReply(Way.refused, wanted, BAD_TEMPLATE, str(exc))
+        return FreeReply(Way.refused, wanted, BAD_TEMPLATE, str(exc), UNKNOWN_FIELDS)
     if not adapter.has_templates(config):
         return FreeReply(
             Way.refused,
@@ -190,8 +209,55 @@ def free_reply(
             BAD_TEMPLATE,
             f"the first-contact template {wanted.name!r} cannot be sent: this account has no "
             "template listing set up in the offices file",
+            NO_LISTING,
         )
     return FreeReply(Way.as_template, wanted)
+
+
+def checked_against(decided: FreeReply, listing: TemplateList | None) -> FreeReply:
+    """`decided` checked against the account's template listing as the reply box fetched it.
+
+    A template the listing lacks, that the platform will not send now, or whose values are not
+    as many as first_contact_parameters gives would fail the send (`template_for`), so the box
+    shows the refusal instead of the promise. Without a listing ever fetched nothing can be
+    checked: the decision stays, marked `unverified`."""
+    wanted = decided.template
+    if decided.way != Way.as_template or wanted is None:
+        return decided
+    if listing is None or (listing.fetched_at is None and not listing.templates):
+        return replace(decided, unverified=True)
+    found = listing.find(wanted.name, wanted.language)
+    if found is None:
+        return FreeReply(
+            Way.refused, wanted, BAD_TEMPLATE, _not_listed_reason(wanted, listing), NOT_LISTED
+        )
+    if not found.usable:
+        reason = (
+            f"the first-contact template {wanted.name!r} ({wanted.language}) cannot be sent "
+            f"now: {found.reason or found.status}"
+        )
+        return FreeReply(Way.refused, wanted, BAD_TEMPLATE, reason, UNUSABLE)
+    if len(found.parameters) != len(wanted.fields):
+        reason = (
+            f"the first-contact template {wanted.name!r} cannot be filled: its "
+            f"{len(found.parameters)} value(s) must match first_contact_parameters "
+            f"({', '.join(wanted.fields) or 'none'})"
+        )
+        return FreeReply(Way.refused, wanted, BAD_TEMPLATE, reason, PARAMETERS)
+    return decided
+
+
+def unknown_fields(fields: tuple[str, ...]) -> list[str]:
+    """The fields of first_contact_parameters that `FIELDS` does not know."""
+    return [f for f in fields if f not in FIELDS]
+
+
+def _not_listed_reason(wanted: FirstContact, listing: TemplateList) -> str:
+    reason = f" ({listing.error})" if listing.error else ""
+    return (
+        f"the first-contact template {wanted.name!r} ({wanted.language}) is not among the "
+        f"account's templates{reason}: correct first_contact_template in the offices file"
+    )
 
 
 async def free_reply_now(rt: Runtime, session: AsyncSession, ticket: Ticket) -> FreeReply:
@@ -206,19 +272,18 @@ async def free_reply_now(rt: Runtime, session: AsyncSession, ticket: Ticket) -> 
     return free_reply(adapter, ticket, account, last_inbound_at, utcnow())
 
 
-async def free_reply_template(rt: Runtime, session: AsyncSession, ticket: Ticket) -> str | None:
-    """The name of the template a free-text reply on `ticket` would go as if sent now, or None
-    when it goes as written or, refused, not at all (the reply box then warns that a free reply
-    cannot arrive). `free_reply` decides, as it does for the outbox."""
+async def free_reply_stored(rt: Runtime, session: AsyncSession, ticket: Ticket) -> FreeReply:
+    """`free_reply_now` checked against the account's template listing as last stored, for a
+    view that makes no platform call of its own (never listed: `unverified`)."""
     decided = await free_reply_now(rt, session, ticket)
-    if decided.way != Way.as_template or decided.template is None:
-        return None
-    return decided.template.name
+    if decided.way != Way.as_template or ticket.channel_account_id is None:
+        return decided
+    return checked_against(decided, await stored_templates(session, ticket.channel_account_id))
 
 
 def check_fields(fields: tuple[str, ...]) -> None:
     """ValueError naming a field that `FIELDS` does not know (checked at `offices load`)."""
-    unknown = [f for f in fields if f not in FIELDS]
+    unknown = unknown_fields(fields)
     if unknown:
         raise ValueError(
             f"first_contact_parameters: unknown {', '.join(unknown)} (known: {', '.join(FIELDS)})"
@@ -233,12 +298,7 @@ async def template_for(
     listing = await templates_for(rt, account)
     template = listing.find(wanted.name, wanted.language)
     if template is None:
-        reason = f" ({listing.error})" if listing.error else ""
-        raise PermanentError(
-            f"the first-contact template {wanted.name!r} ({wanted.language}) is not among the "
-            f"account's templates{reason}: correct first_contact_template in the offices file",
-            code=BAD_TEMPLATE,
-        )
+        raise PermanentError(_not_listed_reason(wanted, listing), code=BAD_TEMPLATE)
     by_field = {f: str(getattr(values, f))[:MAX_PARAMETER] for f in FIELDS}
     try:
         parameters = clean_parameters(template, [by_field[f] for f in wanted.fields])

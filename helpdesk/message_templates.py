@@ -75,6 +75,13 @@ async def templates_for(
     return TemplateList(tuple(templates), now)
 
 
+async def stored_templates(session: AsyncSession, account_id: int) -> TemplateList | None:
+    """The account's templates as last stored, without asking the platform; None when never
+    listed. For a view that must not wait on the platform (it may be stale)."""
+    cached = await session.get(TemplateCache, account_id)
+    return _as_list(cached) if cached is not None else None
+
+
 def fill(template: MessageTemplate, values: Sequence[str]) -> str:
     """The text the citizen will read: header, body with its values, footer."""
     by_name = dict(zip(template.parameters, values, strict=False))

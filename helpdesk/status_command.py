@@ -11,6 +11,9 @@ is stored (so a re-delivery is a duplicate and answers once); the ticket's statu
 clock are untouched. The answer's outbox item rides on the outcome (`Received.replies`), so
 ingest enqueues its send as soon as the batch is committed; a queue that is down leaves it to
 the next outbox sweep.
+
+A report closed as another agency's ("bukan kewenangan") is answered as such, with the agency
+to go to, as on the public status page (`helpdesk.status_lookup.out_of_authority`).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from helpdesk.models import (
     utcnow,
 )
 from helpdesk.reports.answers import answers, aware
-from helpdesk.status_lookup import PUBLIC_STATUS, normalise_register
+from helpdesk.status_lookup import normalise_register, out_of_authority, public_status
 
 CHANNELS = ("whatsapp", "telegram")
 COMMAND = re.compile(r"^\s*STATUS\s+(\S[^\n]{0,79}?)\s*$", re.IGNORECASE)
@@ -45,6 +48,7 @@ NOT_FOUND = (
 )
 FOUND = "Status pengaduan {register_no} ({office}): {status}"
 ANSWER = "\n\nJawaban petugas:\n{answer}"
+AGENCY = "\n\nInstansi yang berwenang:\n{reason}"
 MAX_REPLY = 4000
 
 
@@ -152,8 +156,15 @@ async def _text(session: AsyncSession, ticket: Ticket, office: Office, wanted: s
             )
         )
     ).first()
-    _, status_text = PUBLIC_STATUS.get(ticket.status, (ticket.status, ticket.status))
-    text = FOUND.format(register_no=ticket.register_no, office=office.name, status=status_text)
+    _, status_text = public_status(ticket)
+    text = FOUND.format(
+        register_no=ticket.register_no, office=office.name, status=status_text or ticket.status
+    )
+    # Closed as another agency's: where to go instead, NIK/KK masked; withheld for a
+    # confidential report (its reporter hears it through the platform that keeps it hidden).
+    elsewhere = out_of_authority(ticket)
+    if elsewhere is not None and elsewhere.reason:
+        text += AGENCY.format(reason=elsewhere.reason)
     if row is not None and row[0] and aware(row[1]) is not None:
         text += ANSWER.format(answer=row[0])
     return text

@@ -1,6 +1,11 @@
 """The public status of a complaint: a citizen gives its register number and the last four
 digits of the phone number on it, and learns its status and the office's answer, nothing else.
 
+A report closed as another agency's ("bukan kewenangan", `helpdesk.workflow.engine`) says so,
+with the agency to go to (the reason, NIK/KK masked like every text the citizen is shown); a
+confidential report is never found here, and its reason is withheld from any reader of
+`out_of_authority` that is not allowed its content.
+
 A register number is sequential, so it alone proves nothing; the four digits do, together with
 the guessing limits the callers keep (`StatusThrottle`): per address and per register number,
 counted alike whether the number exists or not, so a refusal says nothing either. A wrong number
@@ -17,9 +22,11 @@ from datetime import datetime
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from helpdesk.models import Contact, ContactIdentity, Message, Office, Ticket
+from helpdesk.models import Contact, ContactIdentity, Message, Office, Ticket, TicketStatus
+from helpdesk.personal_data import mask
 from helpdesk.reports.answers import answers, aware
 from helpdesk.throttle import ThrottleStore
+from helpdesk.workflow.engine import out_of_authority_reason
 
 MAX_REGISTER = 80
 _DIGITS = re.compile(r"\D+")
@@ -31,6 +38,36 @@ PUBLIC_STATUS = {
     "resolved": ("selesai", "Pengaduan Anda sudah dijawab dan selesai."),
     "closed": ("ditutup", "Pengaduan Anda sudah ditutup."),
 }
+# A closed ticket that was another agency's: the citizen must learn where to go instead.
+OUT_OF_AUTHORITY_STATUS = (
+    "bukan_kewenangan",
+    "Pengaduan Anda bukan kewenangan Dukcapil dan sudah ditutup. Silakan sampaikan ke "
+    "instansi yang berwenang.",
+)
+
+
+@dataclass(frozen=True)
+class OutOfAuthority:
+    """Why a ticket was closed as another agency's, as a citizen-facing reader may see it:
+    `reason` is None when the report is confidential (the agency named could identify it)."""
+
+    reason: str | None
+
+
+def out_of_authority(ticket: Ticket) -> OutOfAuthority | None:
+    """None unless the ticket was closed as another agency's (and is still closed: a ticket
+    taken up again is Dukcapil's work after all)."""
+    reason = out_of_authority_reason(ticket)
+    if reason is None or ticket.status != TicketStatus.closed:
+        return None
+    return OutOfAuthority(None if ticket.confidential else mask(reason))
+
+
+def public_status(ticket: Ticket) -> tuple[str, str]:
+    """The status code and text a citizen is told for the ticket."""
+    if out_of_authority(ticket) is not None:
+        return OUT_OF_AUTHORITY_STATUS
+    return PUBLIC_STATUS.get(ticket.status, (ticket.status, ""))
 
 
 @dataclass(frozen=True)
@@ -43,6 +80,8 @@ class PublicStatus:
     filed_at: datetime
     answer: str | None
     answered_at: datetime | None
+    # Set when the report was closed as another agency's (see `out_of_authority`).
+    out_of_authority: OutOfAuthority | None = None
 
 
 def normalise_register(text: str) -> str:
@@ -87,7 +126,7 @@ async def find(session: AsyncSession, register_no: str, last_four: str) -> Publi
         # Every candidate is checked the same way, whatever the outcome of the one before.
         matches = [hmac.compare_digest(p[-4:], four) for p in _phones(phone, identities)]
         if any(matches) and found is None and not ticket.confidential:
-            code, text = PUBLIC_STATUS.get(ticket.status, (ticket.status, ""))
+            code, text = public_status(ticket)
             found = PublicStatus(
                 register_no=ticket.register_no,
                 office=office.name,
@@ -97,6 +136,7 @@ async def find(session: AsyncSession, register_no: str, last_four: str) -> Publi
                 filed_at=ticket.created_at,
                 answer=body,
                 answered_at=aware(answered_at),
+                out_of_authority=out_of_authority(ticket),
             )
     return found
 

@@ -1023,6 +1023,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Terlalu banyak percobaan. Coba lagi nanti.",
         "en": "Too many attempts. Try again later.",
     },
+    "public.out_of_authority_status": {
+        "id": "Pengaduan Anda bukan kewenangan Dukcapil dan sudah ditutup. Silakan sampaikan ke "
+        "instansi yang berwenang.",
+        "en": "Your complaint is outside Dukcapil's authority and has been closed. Please take "
+        "it to the agency responsible.",
+    },
+    "public.out_of_authority_agency": {
+        "id": "Instansi yang berwenang",
+        "en": "The agency responsible",
+    },
     # -- reply extras: templates, files, quotes (issue 3, inbox.reply_views) ------------------
     "compose.title": {"id": "Templat, berkas, kutipan", "en": "Templates, files, quotes"},
     "compose.open": {"id": "Buka pilihan balasan lain", "en": "Open more ways to reply"},
@@ -1244,6 +1254,70 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The citizen has not written to this account in the last 24 hours: a free reply "
         "goes as the approved template {name}, filled in from the ticket; the citizen receives "
         "that template's text.",
+    },
+    # -- why a free reply is refused before any platform call (inbox.reply_views) -------------
+    "compose.free_reply_unverified": {
+        "id": "Warga belum menulis ke akun ini dalam 24 jam terakhir: balasan bebas akan dikirim "
+        "sebagai templat {name} ({language}) hanya bila templat itu ada di daftar templat akun, "
+        "dan daftar itu tidak dapat diambil untuk memeriksanya ({reason}). Perbarui daftar "
+        "templat sebelum membalas.",
+        "en": "The citizen has not written to this account in the last 24 hours: a free reply "
+        "goes as the template {name} ({language}) only if the account's template list holds it, "
+        "and that list could not be fetched to check ({reason}). Refresh the template list "
+        "before replying.",
+    },
+    "compose.free_refused.not_named": {
+        "id": "Balasan bebas akan ditolak sebelum dikirim: akun ini belum menamai templat kontak "
+        "pertama. Tetapkan first_contact_template untuk kanal ini di berkas kantor, atau minta "
+        "warga menulis dulu ke akun ini.",
+        "en": "A free reply will be refused before it is sent: this account names no "
+        "first-contact template. Set first_contact_template for this channel in the offices "
+        "file, or ask the citizen to write to this account first.",
+    },
+    "compose.free_refused.unknown_fields": {
+        "id": "Balasan bebas akan ditolak sebelum dikirim: first_contact_parameters untuk kanal "
+        "ini memuat isian yang tidak dikenal ({unknown}; yang dikenal: {known}). Perbaiki di "
+        "berkas kantor.",
+        "en": "A free reply will be refused before it is sent: first_contact_parameters for "
+        "this channel names unknown fields ({unknown}; known: {known}). Correct it in the "
+        "offices file.",
+    },
+    "compose.free_refused.no_listing": {
+        "id": "Balasan bebas akan ditolak sebelum dikirim: templat kontak pertama {name} tidak "
+        "dapat dikirim karena akun ini belum punya business_account_id di berkas kantor.",
+        "en": "A free reply will be refused before it is sent: the first-contact template "
+        "{name} cannot be sent, as this account has no business_account_id in the offices "
+        "file.",
+    },
+    "compose.free_refused.not_listed": {
+        "id": "Balasan bebas akan ditolak sebelum dikirim: templat kontak pertama {name} "
+        "({language}) tidak ada di daftar templat akun ini. Perbaiki first_contact_template "
+        "(atau first_contact_language) untuk kanal ini di berkas kantor.",
+        "en": "A free reply will be refused before it is sent: the first-contact template "
+        "{name} ({language}) is not in this account's template list. Correct "
+        "first_contact_template (or first_contact_language) for this channel in the offices "
+        "file.",
+    },
+    "compose.free_refused.unusable": {
+        "id": "Balasan bebas akan ditolak sebelum dikirim: templat kontak pertama {name} "
+        "({language}) saat ini tidak dapat dikirim ({why}). Pilih templat lain untuk "
+        "first_contact_template di berkas kantor, atau tunggu templat itu disetujui.",
+        "en": "A free reply will be refused before it is sent: the first-contact template "
+        "{name} ({language}) cannot be sent now ({why}). Name another template as "
+        "first_contact_template in the offices file, or wait until it is approved.",
+    },
+    "compose.free_refused.parameters": {
+        "id": "Balasan bebas akan ditolak sebelum dikirim: templat kontak pertama {name} "
+        "({language}) meminta {count} isian, tetapi first_contact_parameters memberi {given} "
+        "({fields}). Samakan first_contact_parameters untuk kanal ini di berkas kantor.",
+        "en": "A free reply will be refused before it is sent: the first-contact template "
+        "{name} ({language}) takes {count} value(s), but first_contact_parameters gives "
+        "{given} ({fields}). Make first_contact_parameters for this channel match it in the "
+        "offices file.",
+    },
+    "compose.free_refused.other": {
+        "id": "Balasan bebas akan ditolak sebelum dikirim: {reason}",
+        "en": "A free reply will be refused before it is sent: {reason}",
     },
     "lapor.pending_status": {
         "id": "{n} laporan status tiket (bukan tindak lanjut) belum diterima LAPOR; dicoba "

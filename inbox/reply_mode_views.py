@@ -41,11 +41,15 @@ class ReplyModesController(Controller):
         if ticket is None:
             raise NotFoundException("no such ticket")
         choices = await reply_choices(db, rt.adapters, ticket)
-        # A closed window with a first-contact template: the reply goes, as that template.
-        stand_in = (
-            await first_contact.free_reply_template(rt, db, ticket)
+        # A closed window with a first-contact template: the reply goes, as that template, if
+        # the stored listing holds it and it fits (no platform call here; the extras below say
+        # why not, from a fresh listing).
+        decided = (
+            await first_contact.free_reply_stored(rt, db, ticket)
             if choices is not None and choices.window == "closed"
-            else None
+            else first_contact.AS_WRITTEN
         )
+        promised = decided.way == first_contact.Way.as_template and not decided.unverified
+        stand_in = decided.template.name if promised and decided.template else None
         context = {"ticket": ticket, "choices": choices, "free_reply_template": stand_in}
         return render(request, "inbox/_reply_modes_fragment.html", context, principal=principal)

@@ -74,6 +74,14 @@ REFUSALS = {
     "template_parameter_empty": "form.template_parameter_empty",
     "template_parameter_long": "form.template_parameter_long",
 }
+# The refusals of `first_contact.free_reply` the reply box explains in its own words.
+_REFUSAL_PROBLEMS = {
+    first_contact.UNKNOWN_FIELDS,
+    first_contact.NO_LISTING,
+    first_contact.NOT_LISTED,
+    first_contact.UNUSABLE,
+    first_contact.PARAMETERS,
+}
 
 
 class ReplyExtrasController(Controller):
@@ -265,9 +273,15 @@ async def _compose_context(
     template = _find(listing, chosen) if listing else None
     values = (values or [])[: len(template.parameters)] if template else []
     # A closed window need not stop a free reply: it may go as the account's first-contact
-    # template, and the box says which instead of warning it cannot arrive.
-    stand_in = (
-        None if options.free_form_open else await first_contact.free_reply_template(rt, db, ticket)
+    # template, and the box says which instead of warning it cannot arrive. The listing fetched
+    # above (the window is closed) is what the send will use: checked against it, the box
+    # promises no template the send would find missing or not fitting.
+    free_reply = (
+        first_contact.AS_WRITTEN
+        if options.free_form_open
+        else first_contact.checked_against(
+            await first_contact.free_reply_now(rt, db, ticket), listing
+        )
     )
     quoted = None
     if quote is not None and options.quotes:
@@ -278,7 +292,8 @@ async def _compose_context(
     return {
         "ticket": ticket,
         "options": options,
-        "free_reply_template": stand_in,
+        "free_reply": free_reply,
+        "free_reply_refusal": _refusal_text(free_reply, listing),
         "listing": listing,
         "template": template,
         "values": values,
@@ -410,6 +425,32 @@ async def _queued(
             quoted[message.reply_to_external_id] = target
     context = {"ticket": ticket, "m": message, "quoted": quoted, "refresh_status": True}
     return render(request, "inbox/_message.html", context, principal=principal)
+
+
+def _refusal_text(
+    decided: first_contact.FreeReply, listing: TemplateList | None
+) -> tuple[str, dict[str, Any]] | None:
+    """The catalogue key and values saying why a free reply is refused, so the admin knows
+    what to set (the template renders it in the page's language); None when not refused."""
+    if decided.way != first_contact.Way.refused:
+        return None
+    wanted = decided.template
+    if decided.problem == first_contact.NOT_NAMED:
+        return "compose.free_refused.not_named", {}
+    if wanted is None or decided.problem not in _REFUSAL_PROBLEMS:
+        # A refusal this box has no words for: the rule's own reason, as the timeline shows it.
+        return "compose.free_refused.other", {"reason": decided.reason}
+    listed = listing.find(wanted.name, wanted.language) if listing is not None else None
+    return f"compose.free_refused.{decided.problem}", {
+        "name": wanted.name,
+        "language": wanted.language,
+        "fields": ", ".join(wanted.fields) or "-",
+        "given": len(wanted.fields),
+        "count": len(listed.parameters) if listed is not None else 0,
+        "why": (listed.reason or listed.status) if listed is not None else "",
+        "unknown": ", ".join(first_contact.unknown_fields(wanted.fields)),
+        "known": ", ".join(first_contact.FIELDS),
+    }
 
 
 def _find(listing: TemplateList | None, chosen: str | None) -> MessageTemplate | None:

@@ -22,6 +22,16 @@ def _user(user: User | None) -> dict[str, Any] | None:
     return {"id": user.id, "username": user.username, "name": user.display_name}
 
 
+def _out_of_authority_reason(ticket: Ticket, principal: Principal | None) -> str | None:
+    """Which agency the ticket was closed as belonging to ("bukan kewenangan"); None if it was
+    not. NIK/KK masked; for a confidential one, "" (closed so, the agency withheld) to all but
+    its handlers, like its subject, since the agency named could point to the reporter."""
+    reason = engine.out_of_authority_reason(ticket)
+    if reason is None:
+        return None
+    return mask(reason) if confidentiality.may_read(principal, ticket) else ""
+
+
 def ticket_json(ticket: Ticket, principal: Principal | None = None) -> dict[str, Any]:
     """`principal`: whose `actions` to list (the SOP engine decides; none without one)."""
     contact = ticket.contact
@@ -55,6 +65,7 @@ def ticket_json(ticket: Ticket, principal: Principal | None = None) -> dict[str,
         "assignee": _user(ticket.assignee),
         "external_ref": ticket.external_ref,
         "confidential": ticket.confidential,
+        "out_of_authority_reason": _out_of_authority_reason(ticket, principal),
         "external_deadlines": external_deadlines.views_json(ticket),  # e.g. LAPOR's clocks
         "created_at": _iso(ticket.created_at),
         "updated_at": _iso(ticket.updated_at),

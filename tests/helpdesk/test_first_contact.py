@@ -23,6 +23,7 @@ from channels.whatsapp.simulator import SimNumber, SimulatorConfig
 from helpdesk import first_contact, outbox
 from helpdesk.auth import Principal
 from helpdesk.db import transaction
+from helpdesk.message_templates import templates_for
 from helpdesk.models import (
     ChannelAccount,
     Direction,
@@ -221,7 +222,10 @@ async def test_the_reply_box_is_told_which_template_a_free_reply_goes_as(
     async def stand_in() -> str | None:
         async with rt.sessions() as session:
             ticket = await session.get_one(Ticket, tid)
-            return await first_contact.free_reply_template(rt, session, ticket)
+            decided = await first_contact.free_reply_now(rt, session, ticket)
+        if decided.way != first_contact.Way.as_template or decided.template is None:
+            return None
+        return decided.template.name
 
     await configure(rt)
     assert await stand_in() is None  # none named: the reply fails, the box warns
@@ -314,18 +318,34 @@ AGREEMENT = {
     "counter, never wrote, a template named with an unknown value": Case(
         "counter", TEMPLATE, "refused", first_contact.BAD_TEMPLATE, parameters="name,nik"
     ),
+    # Checked against the listing the box fetched: no promise the send cannot keep.
+    "counter, never wrote, a template the listing lacks": Case(
+        "counter", "tindak_lanjut_lama", "refused", first_contact.BAD_TEMPLATE
+    ),
+    "counter, never wrote, a template the platform will not send": Case(
+        "counter", "promo_jemput_bola_ktp", "refused", first_contact.BAD_TEMPLATE
+    ),
+    "counter, never wrote, a template with another count of values": Case(
+        "counter", TEMPLATE, "refused", first_contact.BAD_TEMPLATE, parameters="name"
+    ),
 }
 
 
 async def box_says(rt, tid: int) -> str:  # type: ignore[no-untyped-def]
-    """What the reply box shows before a free reply is written."""
+    """What the reply box shows before a free reply is written: the rule, checked against the
+    template listing the box fetches when the window is closed (`inbox.reply_views`)."""
     async with rt.sessions() as session:
         ticket = await session.get_one(Ticket, tid)
         options = await reply_options(rt, session, ticket)
-        stand_in = await first_contact.free_reply_template(rt, session, ticket)
-    if stand_in is not None:
-        return f"template:{stand_in}"  # "a free reply goes as the approved template …"
-    return "text" if options.free_form_open else "refused"  # else "cannot arrive"
+        decided = await first_contact.free_reply_now(rt, session, ticket)
+        account = await session.get_one(ChannelAccount, ticket.channel_account_id)
+    fetched = options.templates and not options.free_form_open
+    listing = await templates_for(rt, account) if fetched else None
+    decided = first_contact.checked_against(decided, listing)
+    if decided.way == first_contact.Way.as_template and not decided.unverified:
+        assert decided.template is not None
+        return f"template:{decided.template.name}"  # "goes as the approved template …"
+    return "text" if options.free_form_open else "refused"  # else "cannot arrive" and why
 
 
 @pytest.mark.parametrize("case", AGREEMENT.values(), ids=AGREEMENT.keys())

@@ -28,7 +28,9 @@ from helpdesk.models import (
     utcnow,
 )
 from helpdesk.outbox import queue_reply, send_item
+from helpdesk.personal_data import mask
 from tests.conftest import ACCESS_TOKEN, APP_SECRET, BREBES_WA, inbound
+from tests.helpdesk.out_of_authority import AGENCY, NIK, REASON, close_as_another_agency_s
 
 SITI, BUDI, STRANGER = "6281234567890", "6281299990000", "6281255550000"
 
@@ -132,6 +134,37 @@ async def test_a_stranger_opens_no_ticket_and_gets_no_answer(rt, seed, receive):
 async def test_an_ordinary_message_mentioning_status_is_received_as_usual(rt, seed, receive):
     received = await receive(inbound("Bagaimana status KTP saya?", sender=STRANGER))
     assert received.new_ticket
+
+
+async def test_a_report_closed_as_another_agency_s_is_answered_with_where_to_go(rt, seed, receive):
+    ticket = await answered(rt, seed, receive, SITI, "Kami teruskan.")
+    await close_as_another_agency_s(rt, ticket.id)
+    await receive(inbound(f"STATUS {ticket.register_no}", sender=SITI))
+    [reply] = await status_replies(rt, ticket.id)
+    assert "bukan kewenangan Dukcapil dan sudah ditutup" in reply.body
+    assert "\n\nInstansi yang berwenang:\n" + mask(REASON) + "\n\n" in reply.body
+    assert AGENCY in reply.body and NIK not in reply.body  # the NIK in it masked
+    assert "Pengaduan Anda sudah ditutup." not in reply.body
+
+
+async def test_an_ordinary_closed_report_is_answered_as_closed(rt, seed, receive):
+    ticket = await answered(rt, seed, receive, SITI, "Sudah selesai.")
+    await close_as_another_agency_s(rt, ticket.id, None)
+    await receive(inbound(f"STATUS {ticket.register_no}", sender=SITI))
+    [reply] = await status_replies(rt, ticket.id)
+    assert "Pengaduan Anda sudah ditutup." in reply.body
+    assert "kewenangan" not in reply.body and "Instansi" not in reply.body
+
+
+async def test_a_confidential_report_closed_as_another_agency_s_withholds_the_agency(
+    rt, seed, receive
+):
+    ticket = await answered(rt, seed, receive, SITI, "Kami teruskan.")
+    await close_as_another_agency_s(rt, ticket.id, confidential=True)
+    await receive(inbound(f"STATUS {ticket.register_no}", sender=SITI))
+    [reply] = await status_replies(rt, ticket.id)
+    assert "bukan kewenangan Dukcapil" in reply.body
+    assert AGENCY not in reply.body and "Instansi yang berwenang" not in reply.body
 
 
 def webhook_body(text: str, sender: str) -> bytes:

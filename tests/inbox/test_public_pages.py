@@ -16,6 +16,7 @@ from helpdesk.models import Attachment, ChannelAccount, ContactIdentity, Message
 from helpdesk.outbox import queue_reply, send_item
 from inbox.public_views import form_token
 from tests.conftest import ACCESS_TOKEN, APP_SECRET, BREBES_WA, SECRET_KEY, inbound
+from tests.helpdesk.out_of_authority import AGENCY, NIK, close_as_another_agency_s
 from tests.inbox.conftest import csrf_token, login
 
 PNG = (
@@ -221,3 +222,45 @@ async def test_one_address_cannot_walk_through_many_numbers(client, rt, seed):
         codes.append((await status(client, f"ADU/BREBES/2026/{n:06d}", "1234")).status_code)
     assert set(codes) == {404}
     assert (await status(client, "ADU/BREBES/2026/000777", "1234")).status_code == 429
+
+
+# -- a report closed as another agency's ("bukan kewenangan") -------------------------------
+async def _ticket_id(rt, register_no: str) -> int:  # type: ignore[no-untyped-def]
+    async with rt.sessions() as session:
+        return await session.scalar(select(Ticket.id).where(Ticket.register_no == register_no))
+
+
+async def test_a_report_closed_as_another_agency_s_tells_the_citizen_where_to_go(client, rt, seed):
+    mine = await answered_ticket(client, rt, seed, "081234561111", "Kami teruskan.")
+    await close_as_another_agency_s(rt, await _ticket_id(rt, mine))
+    page = await status(client, mine, "1111")
+    assert page.status_code == 200
+    shown = re.search(r'id="status-out-of-authority">([^<]+)<', page.text).group(1)
+    assert "bukan kewenangan Dukcapil" in shown and "sudah ditutup" in shown
+    agency = re.search(r'id="status-agency">([^<]+)<', page.text).group(1)
+    # The agency named, escaped, its NIK masked like every text the citizen is shown.
+    assert agency.startswith(AGENCY + " &lt;b&gt;Brebes&lt;/b&gt;")
+    assert "<b>Brebes" not in page.text and NIK not in page.text and NIK[-4:] in agency
+    assert "Pengaduan Anda sudah ditutup." not in page.text  # not the plain "closed"
+
+    client.cookies.set("lang", "en")
+    english = await status(client, mine, "1111")
+    assert "outside Dukcapil&#39;s authority" in english.text
+    assert "The agency responsible" in english.text and AGENCY in english.text
+
+
+async def test_an_ordinary_closed_report_is_just_closed(client, rt, seed):
+    mine = await answered_ticket(client, rt, seed, "081234561111", "Sudah selesai.")
+    await close_as_another_agency_s(rt, await _ticket_id(rt, mine), None)
+    page = await status(client, mine, "1111")
+    assert page.status_code == 200 and "Pengaduan Anda sudah ditutup." in page.text
+    assert "status-out-of-authority" not in page.text and "status-agency" not in page.text
+    assert "bukan kewenangan" not in page.text
+
+
+async def test_a_confidential_report_closed_as_another_agency_s_is_not_shown(client, rt, seed):
+    mine = await answered_ticket(client, rt, seed, "081234561111", "Kami teruskan.")
+    await close_as_another_agency_s(rt, await _ticket_id(rt, mine), confidential=True)
+    page = await status(client, mine, "1111")
+    assert page.status_code == 404
+    assert AGENCY not in page.text and "bukan kewenangan" not in page.text

@@ -231,6 +231,142 @@ async def test_a_first_contact_template_does_not_reopen_the_window_of_the_ticket
     assert "dikirim sebagai templat" not in html
 
 
+async def configure_reply_account(rt, **config: str) -> None:  # type: ignore[no-untyped-def]
+    """Brebes' WhatsApp number as the offices file sets it, `config` changed."""
+    async with transaction(rt.sessions) as session:
+        account = await session.scalar(
+            select(ChannelAccount).where(ChannelAccount.key == BREBES_WA)
+        )
+        account.config = {**account.config, **config}
+    rt.forget_accounts()
+
+
+async def test_a_refused_free_reply_says_what_to_set(brebes, rt, seed, office, simulator):
+    tid = await counter_ticket(rt, seed)
+    html = await compose(brebes, tid)
+    assert "balasan bebas tidak akan sampai" in html  # the warning, and now why
+    refused = html.split('id="free-reply-refused">')[1].split("</p>")[0]
+    assert "belum menamai templat kontak pertama" in refused
+    assert "Tetapkan first_contact_template untuk kanal ini" in refused
+    brebes.cookies.set("lang", "en")
+    html = await compose(brebes, tid)
+    assert "Set first_contact_template for this channel in the offices file" in html
+
+
+async def test_a_first_contact_template_missing_from_the_list_is_no_promise(
+    brebes, rt, jobs, seed, office, simulator
+):
+    tid = await counter_ticket(rt, seed)
+    await configure_reply_account(rt, first_contact_template="tindak_lanjut_lama")
+    html = await compose(brebes, tid)
+    assert "dikirim sebagai templat" not in html
+    assert 'id="free-reply-template"' not in html
+    refused = html.split('id="free-reply-refused">')[1].split("</p>")[0]
+    assert "templat kontak pertama tindak_lanjut_lama (id) tidak ada di daftar" in refused
+    assert "Perbaiki first_contact_template" in refused
+    modes = (await brebes.get(f"/tickets/{tid}/reply-modes", headers=HTMX)).text
+    assert "templat yang disetujui" not in modes and "warga harus menulis lagi" in modes
+    brebes.cookies.set("lang", "en")
+    html = await compose(brebes, tid)
+    assert "tindak_lanjut_lama (id) is not in this account&#39;s template list" in html
+    # What the box said is what the send does: refused, nothing reaches the platform.
+    await post_form(brebes, f"/tickets/{tid}/reply", {"body": "Halo"}, headers=HTMX)
+    await jobs.drain()
+    reply = (await messages_of(rt, tid))[-1]
+    assert (reply.status, reply.error_code) == ("failed", "first_contact_template_bad")
+    assert simulator.store.outbound() == []
+
+
+async def test_a_first_contact_template_in_another_language_is_missing_too(
+    brebes, rt, seed, office, simulator
+):
+    tid = await counter_ticket(rt, seed)
+    await configure_reply_account(
+        rt, first_contact_template="tindak_lanjut_pengaduan", first_contact_language="en"
+    )
+    html = await compose(brebes, tid)
+    assert "dikirim sebagai templat" not in html
+    assert "tindak_lanjut_pengaduan (en) tidak ada di daftar" in html
+
+
+async def test_a_first_contact_template_with_another_count_of_values_is_no_promise(
+    brebes, rt, jobs, seed, office, simulator
+):
+    tid = await counter_ticket(rt, seed)
+    await configure_reply_account(
+        rt, first_contact_template="tindak_lanjut_pengaduan", first_contact_parameters="name"
+    )
+    html = await compose(brebes, tid)
+    assert "dikirim sebagai templat" not in html
+    refused = html.split('id="free-reply-refused">')[1].split("</p>")[0]
+    assert "meminta 2 isian, tetapi first_contact_parameters memberi 1 (name)" in refused
+    # The reply form's own line, from the listing the box stored, promises nothing either.
+    modes = (await brebes.get(f"/tickets/{tid}/reply-modes", headers=HTMX)).text
+    assert "templat yang disetujui" not in modes and "warga harus menulis lagi" in modes
+    brebes.cookies.set("lang", "en")
+    html = await compose(brebes, tid)
+    assert "takes 2 value(s), but first_contact_parameters gives 1 (name)" in html
+    await post_form(brebes, f"/tickets/{tid}/reply", {"body": "Halo"}, headers=HTMX)
+    await jobs.drain()
+    reply = (await messages_of(rt, tid))[-1]
+    assert (reply.status, reply.error_code) == ("failed", "first_contact_template_bad")
+    assert simulator.store.outbound() == []
+
+
+async def test_a_first_contact_template_the_platform_will_not_send_is_no_promise(
+    brebes, rt, seed, office, simulator
+):
+    tid = await counter_ticket(rt, seed)
+    await configure_reply_account(rt, first_contact_template="promo_jemput_bola_ktp")
+    html = await compose(brebes, tid)
+    assert "dikirim sebagai templat" not in html
+    refused = html.split('id="free-reply-refused">')[1].split("</p>")[0]
+    assert "promo_jemput_bola_ktp (id) saat ini tidak dapat dikirim (status REJECTED)" in refused
+
+
+async def test_unknown_first_contact_fields_are_named_in_the_box(
+    brebes, rt, seed, office, simulator
+):
+    tid = await counter_ticket(rt, seed)
+    await configure_reply_account(
+        rt, first_contact_template="tindak_lanjut_pengaduan", first_contact_parameters="nik"
+    )
+    html = await compose(brebes, tid)
+    refused = html.split('id="free-reply-refused">')[1].split("</p>")[0]
+    assert "isian yang tidak dikenal (nik; yang dikenal: name, register_no" in refused
+
+
+async def test_without_a_template_list_the_box_says_it_could_not_check(brebes, rt, seed, simulator):
+    """The listing fails (an unknown business account): the template may or may not be there,
+    and the box says it could not look instead of promising."""
+    tid = await counter_ticket(rt, seed)
+    await configure_reply_account(
+        rt, business_account_id="999", first_contact_template="tindak_lanjut_pengaduan"
+    )
+    html = await compose(brebes, tid)
+    assert 'id="free-reply-template"' not in html and 'id="free-reply-refused"' not in html
+    unverified = html.split('id="free-reply-unverified">')[1].split("</p>")[0]
+    assert "hanya bila templat itu ada di daftar templat akun" in unverified
+    assert "tidak dapat diambil untuk memeriksanya ([100]" in unverified
+    brebes.cookies.set("lang", "en")
+    html = await compose(brebes, tid)
+    assert "that list could not be fetched to check ([100]" in html
+
+
+async def test_a_first_contact_template_in_the_list_is_still_promised_as_is(
+    brebes, rt, seed, office, simulator
+):
+    tid = await counter_ticket(rt, seed)
+    await configure_reply_account(rt, first_contact_template="tindak_lanjut_pengaduan")
+    html = await compose(brebes, tid)
+    promise = html.split('id="free-reply-template">')[1].split("</p>")[0]
+    assert "dikirim sebagai templat yang disetujui tindak_lanjut_pengaduan" in promise
+    assert "balasan bebas tidak akan sampai" not in html
+    assert 'id="free-reply-refused"' not in html and 'id="free-reply-unverified"' not in html
+    modes = (await brebes.get(f"/tickets/{tid}/reply-modes", headers=HTMX)).text
+    assert "templat yang disetujui tindak_lanjut_pengaduan" in modes
+
+
 async def test_the_template_list_is_cached_until_refreshed_or_stale(
     brebes, rt, office, ticket, simulator
 ):

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from tests.conftest import TOMOHON_WA, inbound
+import json
+
+from helpdesk.auth import create_token
+from helpdesk.db import transaction
+from helpdesk.models import Membership, Role, User
+from helpdesk.personal_data import mask
+from tests.conftest import TOMOHON_WA, _password_hash, inbound
+from tests.helpdesk.out_of_authority import AGENCY, NIK, REASON, close_as_another_agency_s
 
 
 async def test_a_token_lists_its_offices_tickets(client, seed, receive):
@@ -152,3 +159,48 @@ async def test_the_openapi_schema_is_served(client):
     response = await client.get("/schema/openapi.json")
     assert response.status_code == 200
     assert "/api/v1/tickets" in response.json()["paths"]
+
+
+# -- a ticket closed as another agency's ("bukan kewenangan") -------------------------------
+async def _ticket_json(client, seed, ticket_id: int, username: str) -> dict:  # type: ignore[no-untyped-def]
+    response = await client.get(f"/api/v1/tickets/{ticket_id}", headers=seed.bearer(username))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_a_ticket_closed_as_another_agency_s_carries_the_reason(client, rt, seed, receive):
+    received = await receive(inbound("Bansos saya belum cair", account=TOMOHON_WA))
+    await close_as_another_agency_s(rt, received.ticket_id)
+    shown = await _ticket_json(client, seed, received.ticket_id, "admin_tomohon")
+    assert shown["status"] == "closed"
+    assert shown["out_of_authority_reason"] == mask(REASON)  # NIK/KK masked, like the subject
+    assert NIK not in json.dumps(shown)
+    listed = await client.get("/api/v1/tickets?office=tomohon", headers=seed.bearer("root"))
+    assert [t["out_of_authority_reason"] for t in listed.json()["items"]] == [mask(REASON)]
+
+
+async def test_an_ordinary_ticket_has_no_reason(client, rt, seed, receive):
+    open_one = await receive(inbound("KTP saya rusak"))
+    closed = await receive(inbound("Akta kelahiran", sender="6289999"))
+    await close_as_another_agency_s(rt, closed.ticket_id, None)
+    for received in (open_one, closed):
+        shown = await _ticket_json(client, seed, received.ticket_id, "admin_brebes")
+        assert "out_of_authority_reason" in shown and shown["out_of_authority_reason"] is None
+
+
+async def test_a_confidential_ticket_s_reason_is_only_for_those_who_may_read_it(
+    client, rt, seed, receive
+):
+    received = await receive(inbound("Bansos saya belum cair", account=TOMOHON_WA))
+    await close_as_another_agency_s(rt, received.ticket_id, confidential=True)
+    async with transaction(rt.sessions) as session:
+        user = User(username="cs_tomohon", full_name="CS Tomohon", password_hash=_password_hash())
+        session.add(user)
+        await session.flush()
+        session.add(Membership(user_id=user.id, office_id=seed.offices["tomohon"], role=Role.cs))
+        seed.tokens["cs_tomohon"] = await create_token(session, user, "tests")
+    for username, readable in (("cs_tomohon", False), ("kasie_tomohon", True), ("root", True)):
+        shown = await _ticket_json(client, seed, received.ticket_id, username)
+        # Withheld as the subject is: "" says it was closed so, not which agency.
+        assert shown["out_of_authority_reason"] == (mask(REASON) if readable else ""), username
+        assert (AGENCY in json.dumps(shown)) is readable, username
